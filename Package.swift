@@ -1,0 +1,108 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "twinwatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "twinwatch", targets: ["twinwatch"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+    ],
+    targets: [
+        // C access: system libraries found by pkg-config; shims wrap variadic/Fortran entry points.
+        .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        .target(
+            name: "TwinwatchCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DriftEstimators",
+            dependencies: ["COpenBLAS"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "KafkaIO",
+            dependencies: [
+                "TwinwatchCore", "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Alerting",
+            dependencies: [
+                "TwinwatchCore", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Monitor",
+            dependencies: [
+                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Synthetic event generator and the local webhook sink: used by `twinwatch demo` and the tests.
+        .target(
+            name: "DemoSupport",
+            dependencies: [
+                "TwinwatchCore", "KafkaIO", "Alerting", "Monitor",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "twinwatch",
+            dependencies: [
+                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "SystemLibraryTests",
+            dependencies: ["CRdKafka", "COpenBLAS", "CCurl", "KafkaIO", "Alerting", "DriftEstimators"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TwinwatchCoreTests",
+            dependencies: ["TwinwatchCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DriftEstimatorsTests",
+            dependencies: ["DriftEstimators"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "TwinwatchCore", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

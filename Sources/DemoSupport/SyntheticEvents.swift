@@ -1,0 +1,61 @@
+import Foundation
+
+/// Seeded SplitMix64: the same seed gives the same stream on every platform.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A standard normal draw (Box–Muller).
+    public mutating func gaussian() -> Double {
+        let u1 = Double((next() >> 11) + 1) * 0x1p-53
+        let u2 = Double((next() >> 11) + 1) * 0x1p-53
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
+}
+
+/// Synthetic embeddings: a Gaussian mixture of `components` clusters in `dimension` dimensions,
+/// optionally shifted by `meanShift` (in units of the per-dimension noise std) on every dimension.
+public struct SyntheticEmbeddings: Sendable {
+    public let dimension: Int
+    public let noise: Double
+    private let centers: [[Double]]
+
+    public init(dimension: Int = 64, components: Int = 4, noise: Double = 0.3, seed: UInt64 = 7) {
+        var rng = SplitMix64(seed: seed)
+        self.dimension = dimension
+        self.noise = noise
+        centers = (0..<components).map { _ in (0..<dimension).map { _ in rng.gaussian() * 0.5 } }
+    }
+
+    /// One embedding row.
+    public func row(using rng: inout SplitMix64, meanShift: Double = 0) -> [Float] {
+        let center = centers[Int(rng.next() % UInt64(centers.count))]
+        return center.map { Float($0 + noise * (rng.gaussian() + meanShift)) }
+    }
+}
+
+/// A JSON inference event as serving systems publish it (DESIGN §3).
+public struct SyntheticEvent: Encodable, Sendable {
+    public var event_id: String
+    public var ts: Int64
+    public var model: String
+    public var cohort: String
+    public var score: Double
+    public var embedding: [Float]
+
+    public var key: String { "\(model)/\(cohort)" }
+
+    public func json() -> [UInt8] {
+        // Shape is fixed and all floats finite, so encoding cannot fail.
+        Array(try! JSONEncoder().encode(self))
+    }
+}

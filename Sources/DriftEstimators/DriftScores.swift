@@ -1,0 +1,88 @@
+/// Every estimator's result for one (baseline, window) pair; absent estimators are nil.
+public struct DriftScores: Sendable, Codable, Equatable {
+    /// Baseline rows, window rows, dimensions.
+    public let n: Int
+    public let m: Int
+    public let d: Int
+    public var w1: PerDimensionW1?
+    public var sliced: SlicedWasserstein?
+    public var frechet: Double?
+    public var gaussianKL: GaussianKL?
+    public var histKLDims: HistogramKL?
+    public var histKLProj: HistogramKL?
+    public var knnKL: KNNKL?
+    public var health: HealthSignals?
+
+    /// The score a null calibration and alert rules use for `kind` (DESIGN §9): w1 → mean W1,
+    /// sliced → SW2, frechet, gaussian_kl → full b‖c, hist_kl → mean dims b‖c, knn_kl → largest-k b‖c.
+    /// Health has no drift score (nil).
+    public func primaryScore(_ kind: DriftEstimatorKind) -> Double? {
+        switch kind {
+        case .w1: w1?.mean
+        case .sliced: sliced?.sw2
+        case .frechet: frechet
+        case .gaussianKL: gaussianKL?.fullBaseCur
+        case .histKL: histKLDims?.meanBaseCur
+        case .knnKL: knnKL?.baseCur.last
+        case .health: nil
+        }
+    }
+}
+
+extension BaselineSummary {
+    /// Evaluates a window (≥ 2 finite rows of the baseline's dimension) against this baseline.
+    public func evaluate(_ window: Matrix) throws(EstimatorError) -> DriftScores {
+        try window.requireUsable("current window", dimensions: dimensions)
+        let est = configuration.estimators
+        let m = window.rows, d = dimensions
+        let y = window.widened()
+        var out = DriftScores(n: rows, m: m, d: d)
+        if let sorted = sortedColumns {
+            var columns = Numerics.transpose(y, rows: m, cols: d)
+            if let h = dimensionHistograms {
+                out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
+            }
+            Numerics.sortSegments(&columns, count: d, length: m)
+            out.w1 = Wasserstein.perDimensionW1(baseline: sorted, currentSortedColumnMajor: columns, rows: m)
+        } else if let h = dimensionHistograms {
+            let columns = Numerics.transpose(y, rows: m, cols: d)
+            out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
+        }
+        if let theta = projectionMatrix {
+            let l = configuration.projections
+            var p = SlicedWasserstein.project(y, rows: m, theta: theta, projections: l, dimensions: d)
+            if let h = projectionHistograms {
+                out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
+            }
+            if let r = projected {
+                Numerics.sortSegments(&p, count: l, length: m)
+                out.sliced = SlicedWasserstein(reference: r, currentSorted: p, rows: m)
+            }
+        }
+        if frechet != nil || gaussian != nil {
+            let moments = Moments(widened: y, rows: m, cols: d)
+            if let f = frechet { out.frechet = try Frechet.distance(reference: f, current: moments) }
+            if let g = gaussian { out.gaussianKL = try GaussianKL(reference: g, current: moments) }
+        }
+        if let k = knn {
+            var points = y, count = m
+            if let cap = configuration.knnMaxRows, m > cap {
+                var rng = SplitMix64(seed: configuration.knnSeed &+ 1)
+                points = window.selectingRows(Sampling.indices(choose: cap, from: m, rng: &rng).sorted()).widened()
+                count = cap
+            }
+            out.knnKL = try KNNKL(reference: k, current: points, rows: count)
+        }
+        if est.contains(.health) { out.health = HealthSignals(window) }
+        return out
+    }
+}
+
+/// One-shot comparison of two samples (builds the baseline summary, then evaluates).
+public enum Drift {
+    public static func compare(baseline: Matrix, current: Matrix,
+                               configuration: DriftConfiguration = DriftConfiguration()) throws(EstimatorError) -> DriftScores {
+        try current.requireUsable("current", dimensions: baseline.cols)
+        return try BaselineSummary(baseline: baseline, configuration: configuration).evaluate(current)
+    }
+}

@@ -1,0 +1,74 @@
+/// Input checks and small reshaping helpers shared by every estimator.
+extension Matrix: Codable {
+    private enum CodingKeys: String, CodingKey { case rows, cols, values }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows)
+        let cols = try c.decode(Int.self, forKey: .cols)
+        let values = try c.decode([Float].self, forKey: .values)
+        try self.init(rows: rows, cols: cols, values: values)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(cols, forKey: .cols)
+        try c.encode(values, forKey: .values)
+    }
+}
+
+extension Matrix {
+    /// Throws `nonFinite` naming the first NaN/Inf cell (row and column, 0-based).
+    public func requireFinite(_ context: String = "input") throws(EstimatorError) {
+        let bad: Int? = values.withUnsafeBufferPointer { v in
+            for i in 0..<v.count where !v[i].isFinite { return i }
+            return nil
+        }
+        if let i = bad {
+            throw EstimatorError(.nonFinite, "\(context): non-finite value \(values[i]) at row \(i / cols), column \(i % cols)")
+        }
+    }
+
+    /// Checks what every two-sample estimator needs: finite values, ≥ 2 rows, `cols` dimensions.
+    public func requireUsable(_ context: String, dimensions: Int? = nil, minRows: Int = 2) throws(EstimatorError) {
+        if let d = dimensions, d != cols {
+            throw EstimatorError(.shapeMismatch, "\(context): has \(cols) dimensions, expected \(d)")
+        }
+        guard rows >= minRows else {
+            throw EstimatorError(.tooFewRows, "\(context): has \(rows) rows, needs at least \(minRows)")
+        }
+        try requireFinite(context)
+    }
+
+    /// The rows at `indices`, in that order.
+    public func selectingRows(_ indices: [Int]) -> Matrix {
+        var out = [Float](repeating: 0, count: indices.count * cols)
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for (k, r) in indices.enumerated() {
+                    for c in 0..<cols { dst[k * cols + c] = src[r * cols + c] }
+                }
+            }
+        }
+        // Shape is consistent by construction.
+        return try! Matrix(rows: indices.count, cols: cols, values: out)
+    }
+
+    /// The first `count` rows (all rows if fewer).
+    public func prefix(rows count: Int) -> Matrix {
+        let k = Swift.min(count, rows)
+        return try! Matrix(rows: k, cols: cols, values: Array(values[0..<(k * cols)]))
+    }
+
+    /// Row-major values widened to `Double`.
+    func widened() -> [Double] {
+        var out = [Double](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count { dst[i] = Double(src[i]) }
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,52 @@
+import COpenBLAS
+
+/// Column means and the unbiased (ddof 1) covariance of a sample, in `Double`.
+public struct Moments: Sendable, Codable, Equatable {
+    public let rows: Int
+    public let dimensions: Int
+    public let mean: [Double]
+    /// Full symmetric d×d covariance, row-major, ddof 1 (as `np.cov`).
+    public let covariance: [Double]
+
+    /// Computes mean and covariance; the centred Gram matrix comes from one `dsyrk`.
+    public init(_ matrix: Matrix) throws(EstimatorError) {
+        try matrix.requireUsable("moments")
+        self.init(widened: matrix.widened(), rows: matrix.rows, cols: matrix.cols)
+    }
+
+    /// Same from an already widened row-major buffer (rows ≥ 2, finite).
+    init(widened x: [Double], rows n: Int, cols d: Int) {
+        var mean = [Double](repeating: 0, count: d)
+        var centred = x
+        x.withUnsafeBufferPointer { src in
+            mean.withUnsafeMutableBufferPointer { mu in
+                for r in 0..<n { for c in 0..<d { mu[c] += src[r * d + c] } }
+                for c in 0..<d { mu[c] /= Double(n) }
+            }
+        }
+        centred.withUnsafeMutableBufferPointer { dst in
+            mean.withUnsafeBufferPointer { mu in
+                for r in 0..<n { for c in 0..<d { dst[r * d + c] -= mu[c] } }
+            }
+        }
+        var cov = [Double](repeating: 0, count: d * d)
+        centred.withUnsafeBufferPointer { a in
+            cov.withUnsafeMutableBufferPointer { c in
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n),
+                            1.0 / Double(n - 1), a.baseAddress, Int32(d), 0.0, c.baseAddress, Int32(d))
+            }
+        }
+        // dsyrk fills the upper triangle only.
+        for i in 0..<d { for j in 0..<i { cov[i * d + j] = cov[j * d + i] } }
+        self.rows = n
+        self.dimensions = d
+        self.mean = mean
+        self.covariance = cov
+    }
+
+    /// Diagonal of the covariance (per-dimension variances, ddof 1).
+    public var variances: [Double] { (0..<dimensions).map { covariance[$0 * dimensions + $0] } }
+
+    /// Sum of variances.
+    public var trace: Double { variances.reduce(0, +) }
+}

@@ -1,0 +1,36 @@
+/// Multiple-testing corrections for combining estimators / cohorts (DESIGN §5.7).
+public enum MultipleTestingMethod: String, Sendable, Codable, CaseIterable {
+    case bh
+    case bonferroni
+}
+
+public enum MultipleTesting {
+    /// Bonferroni-adjusted p-values: min(1, K·pᵢ).
+    public static func bonferroni(_ p: [Double]) -> [Double] {
+        p.map { Swift.min(1, Double(p.count) * $0) }
+    }
+
+    /// Benjamini–Hochberg adjusted p-values (step-up, monotone; same as R's `p.adjust(, "BH")`).
+    public static func benjaminiHochberg(_ p: [Double]) -> [Double] {
+        let k = p.count
+        guard k > 0 else { return [] }
+        let order = p.indices.sorted { p[$0] < p[$1] }
+        var adjusted = [Double](repeating: 1, count: k)
+        var running = 1.0
+        for rank in stride(from: k, through: 1, by: -1) {
+            let i = order[rank - 1]
+            running = Swift.min(running, p[i] * Double(k) / Double(rank))
+            adjusted[i] = Swift.min(1, running)
+        }
+        return adjusted
+    }
+
+    /// The family-wise decision value: the smallest adjusted p-value (reject at level α iff ≤ α).
+    public static func combined(_ p: [Double], method: MultipleTestingMethod) -> Double {
+        guard !p.isEmpty else { return 1 }
+        switch method {
+        case .bh: return benjaminiHochberg(p).min()!
+        case .bonferroni: return bonferroni(p).min()!
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// The baseline projected on Θ and sorted per projection: the reusable side of sliced W (DESIGN §5.2).
+public struct ProjectedReference: Sendable, Codable, Equatable {
+    public let projections: Int
+    public let rows: Int
+    /// `sorted[l * rows ..< (l+1) * rows]`: baseline projection l, ascending.
+    public let sorted: [Double]
+}
+
+/// Sliced Wasserstein distances SW1 and SW2 over L fixed projections.
+public struct SlicedWasserstein: Sendable, Codable, Equatable {
+    public let sw1: Double
+    public let sw2: Double
+
+    /// Projects row-major `x` (rows×d) on Θ (L×d): result is L×rows, one contiguous run per projection.
+    static func project(_ x: [Double], rows: Int, theta: [Double], projections l: Int, dimensions d: Int) -> [Double] {
+        Numerics.multiplyTransposed(theta, x, m: l, n: rows, k: d)
+    }
+
+    /// Sorted projections of a baseline, from its `project` output.
+    static func reference(projected: [Double], rows: Int, projections l: Int) -> ProjectedReference {
+        var data = projected
+        Numerics.sortSegments(&data, count: l, length: rows)
+        return ProjectedReference(projections: l, rows: rows, sorted: data)
+    }
+
+    /// SW_p = (mean_l W_p(Xθ_l, Yθ_l)^p)^(1/p) for p = 1, 2, with the current projections already sorted.
+    init(reference r: ProjectedReference, currentSorted cur: [Double], rows m: Int) {
+        var s1 = 0.0, s2 = 0.0
+        r.sorted.withUnsafeBufferPointer { base in
+            cur.withUnsafeBufferPointer { c in
+                for l in 0..<r.projections {
+                    let u = UnsafeBufferPointer(rebasing: base[(l * r.rows)..<((l + 1) * r.rows)])
+                    let v = UnsafeBufferPointer(rebasing: c[(l * m)..<((l + 1) * m)])
+                    let (a, b) = Wasserstein.w1AndW2SquaredSorted(u, v)
+                    s1 += a
+                    s2 += b
+                }
+            }
+        }
+        let l = Double(r.projections)
+        sw1 = s1 / l
+        sw2 = (s2 / l).squareRoot()
+    }
+}

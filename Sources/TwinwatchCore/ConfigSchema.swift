@@ -1,0 +1,103 @@
+/// The configuration schema: which keys exist, their types, bounds and cross-field rules.
+/// Documented key by key in `config/twinwatch.example.yaml`.
+enum ConfigSchema {
+    static func read(_ root: YAMLSection, _ r: YAMLReader) -> TwinwatchConfig? {
+        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting"])
+        let kafka = readKafka(root, r)
+        let models = readModels(root, r)
+        let window = readWindow(root, r)
+        var evaluation = EvaluationSettings()
+        if let s = r.section(root, "evaluation") {
+            r.rejectUnknownKeys(s, allowed: ["interval"])
+            evaluation.interval = r.duration(s, "interval") ?? evaluation.interval
+        }
+        var baseline = BaselineSettings()
+        if let s = r.section(root, "baseline") {
+            r.rejectUnknownKeys(s, allowed: ["capture_rows"])
+            baseline.captureRows = r.int(s, "capture_rows", min: 2) ?? baseline.captureRows
+        }
+        let drift = readDrift(root, r)
+        let alerting = readAlerting(root, r)
+        guard let kafka else { return nil }
+        return TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
+                               baseline: baseline, drift: drift, alerting: alerting)
+    }
+
+    private static func readKafka(_ root: YAMLSection, _ r: YAMLReader) -> KafkaSettings? {
+        guard let s = r.section(root, "kafka", required: true) else { return nil }
+        r.rejectUnknownKeys(s, allowed: ["brokers", "group_id", "events_topic", "librdkafka"])
+        let brokers = r.stringList(s, "brokers", required: true)
+        var kafka = KafkaSettings(brokers: brokers ?? [])
+        kafka.groupID = r.string(s, "group_id") ?? kafka.groupID
+        kafka.eventsTopic = r.string(s, "events_topic") ?? kafka.eventsTopic
+        if let passthrough = r.section(s, "librdkafka") {
+            kafka.librdkafka = r.stringMap(passthrough)
+            for key in ["bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store"] where kafka.librdkafka[key] != nil {
+                r.report(passthrough.line(of: key), passthrough.key(key), "is managed by twinwatch; use the kafka keys instead")
+            }
+        }
+        return brokers == nil ? nil : kafka
+    }
+
+    private static func readModels(_ root: YAMLSection, _ r: YAMLReader) -> [ModelSettings] {
+        var models: [ModelSettings] = []
+        var seen: Set<String> = []
+        for s in r.sectionList(root, "models") {
+            r.rejectUnknownKeys(s, allowed: ["name", "dimension"])
+            guard let name = r.string(s, "name", required: true) else { continue }
+            if !seen.insert(name).inserted {
+                r.report(s.line(of: "name"), s.key("name"), "duplicate model \"\(name)\"")
+            }
+            models.append(ModelSettings(name: name, dimension: r.int(s, "dimension", min: 1)))
+        }
+        return models
+    }
+
+    private static func readWindow(_ root: YAMLSection, _ r: YAMLReader) -> WindowSettings {
+        var window = WindowSettings()
+        guard let s = r.section(root, "window") else { return window }
+        r.rejectUnknownKeys(s, allowed: ["size", "min_rows"])
+        window.size = r.int(s, "size", min: 2) ?? window.size
+        window.minRows = r.int(s, "min_rows", min: 2) ?? window.size
+        if window.minRows > window.size {
+            r.report(s.line(of: "min_rows"), s.key("min_rows"), "must not exceed window.size (\(window.size)), got \(window.minRows)")
+        }
+        return window
+    }
+
+    private static func readDrift(_ root: YAMLSection, _ r: YAMLReader) -> DriftSettings {
+        var drift = DriftSettings()
+        guard let s = r.section(root, "drift") else { return drift }
+        r.rejectUnknownKeys(s, allowed: ["estimator", "threshold"])
+        if let name = r.string(s, "estimator") {
+            if let estimator = DriftSettings.Estimator(rawValue: name) {
+                drift.estimator = estimator
+            } else {
+                let known = DriftSettings.Estimator.allCases.map(\.rawValue).joined(separator: ", ")
+                r.report(s.line(of: "estimator"), s.key("estimator"), "unknown estimator \"\(name)\" (known: \(known))")
+            }
+        }
+        drift.threshold = r.double(s, "threshold", above: 0) ?? drift.threshold
+        return drift
+    }
+
+    private static func readAlerting(_ root: YAMLSection, _ r: YAMLReader) -> AlertingSettings {
+        var alerting = AlertingSettings()
+        guard let s = r.section(root, "alerting") else { return alerting }
+        r.rejectUnknownKeys(s, allowed: ["webhooks"])
+        for w in r.sectionList(s, "webhooks") {
+            r.rejectUnknownKeys(w, allowed: ["name", "url", "timeout", "max_attempts"])
+            let name = r.string(w, "name", required: true)
+            let url = r.string(w, "url", required: true)
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                r.report(w.line(of: "url"), w.key("url"), "expected an http:// or https:// URL, got \"\(url)\"")
+            }
+            guard let name, let url else { continue }
+            var webhook = WebhookSettings(name: name, url: url)
+            webhook.timeout = r.duration(w, "timeout") ?? webhook.timeout
+            webhook.maxAttempts = r.int(w, "max_attempts", min: 1) ?? webhook.maxAttempts
+            alerting.webhooks.append(webhook)
+        }
+        return alerting
+    }
+}

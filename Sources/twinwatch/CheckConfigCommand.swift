@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import TwinwatchCore
+
+struct CheckConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-config", abstract: "Validate a configuration file; print every error with file, line and key.")
+
+    @Argument(help: "The YAML configuration file.")
+    var file: String
+
+    func run() throws {
+        do {
+            let config = try ConfigLoader.load(path: file)
+            print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), \(config.alerting.webhooks.count) webhook(s))")
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(2)
+        }
+    }
+}

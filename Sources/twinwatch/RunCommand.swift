@@ -1,0 +1,32 @@
+import ArgumentParser
+import Monitor
+import ServiceLifecycle
+import TwinwatchCore
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the daemon against the brokers of a configuration file.")
+
+    @Option(name: .long, help: "The YAML configuration file.")
+    var config: String
+
+    @Option(name: .long, help: "Comma-separated bootstrap brokers, overriding kafka.brokers.")
+    var brokers: String?
+
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        var settings: TwinwatchConfig
+        do {
+            settings = try ConfigLoader.load(path: config)
+        } catch {
+            throw CLIError(message: "\(config): invalid configuration\n\(error.description)", exitCode: 2)
+        }
+        if let brokers { settings.kafka.brokers = brokers.split(separator: ",").map(String.init) }
+        let logger = logging.logger("twinwatch")
+        let daemon = try Daemon(config: settings, logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: daemon.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info("twinwatch running", metadata: ["brokers": "\(settings.kafka.brokers.joined(separator: ","))", "topic": "\(settings.kafka.eventsTopic)"])
+        try await group.run()
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct Twinwatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "twinwatch",
+        abstract: "Watches Siamese / metric-learning models in production: embedding drift, verification quality, alerts.",
+        subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self]
+    )
+
+    static func main() async {
+        // The daemon parallelises over windows, not BLAS threads.
+        setenv("OPENBLAS_NUM_THREADS", "1", 0)
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("twinwatch: \(error.message)\n".utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A failure reported as one line `twinwatch: <context>: <what is wrong>` on stderr.
+struct CLIError: Error {
+    let message: String
+    var exitCode: Int32 = 1
+}

@@ -1,0 +1,144 @@
+import Testing
+import TwinwatchCore
+
+@Suite("Configuration loading and validation")
+struct ConfigLoaderTests {
+    private func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try ConfigLoader.parse(yaml: yaml, file: "twinwatch.yaml")
+            return []
+        } catch {
+            return error.issues.map(\.description)
+        }
+    }
+
+    @Test("a complete file loads with every value")
+    func loadsValidConfig() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            kafka:
+              brokers: [k1:9092, k2:9092]
+              group_id: tw
+              events_topic: events
+              librdkafka:
+                security.protocol: SASL_SSL
+            models:
+              - name: face-verify
+                dimension: 256
+            window:
+              size: 5000
+              min_rows: 500
+            evaluation:
+              interval: 30s
+            baseline:
+              capture_rows: 10000
+            drift:
+              estimator: w1
+              threshold: 0.2
+            alerting:
+              webhooks:
+                - name: oncall
+                  url: https://hooks.example.com/tw
+                  timeout: 2500ms
+            """, file: "twinwatch.yaml")
+        #expect(config.kafka.brokers == ["k1:9092", "k2:9092"])
+        #expect(config.kafka.librdkafka == ["security.protocol": "SASL_SSL"])
+        #expect(config.models == [ModelSettings(name: "face-verify", dimension: 256)])
+        #expect(config.window == WindowSettings(size: 5000, minRows: 500))
+        #expect(config.evaluation.interval == .seconds(30))
+        #expect(config.baseline.captureRows == 10000)
+        #expect(config.drift == DriftSettings(estimator: .w1, threshold: 0.2))
+        #expect(config.alerting.webhooks == [WebhookSettings(name: "oncall", url: "https://hooks.example.com/tw", timeout: .milliseconds(2500))])
+    }
+
+    @Test("the shipped example configuration is valid")
+    func exampleIsValid() throws {
+        let path = #filePath.replacingOccurrences(of: "Tests/TwinwatchCoreTests/ConfigLoaderTests.swift", with: "config/twinwatch.example.yaml")
+        let config = try ConfigLoader.load(path: path)
+        #expect(!config.kafka.brokers.isEmpty)
+    }
+
+    @Test("empty broker list names file, line and key")
+    func emptyBrokers() {
+        #expect(issues("kafka:\n  brokers: []\n") == ["twinwatch.yaml:2: kafka.brokers: must not be empty"])
+    }
+
+    @Test("missing kafka section")
+    func missingKafka() {
+        #expect(issues("window:\n  size: 10\n") == ["twinwatch.yaml:1: kafka: is required"])
+    }
+
+    @Test("wrong types, bounds and unknown keys are all reported, in line order")
+    func manyErrors() {
+        let yaml = """
+            kafka:
+              brokers: localhost:9092
+              gruop_id: tw
+            window:
+              size: abc
+            evaluation:
+              interval: ten seconds
+            drift:
+              estimator: wasserstein
+              threshold: -1
+            """
+        #expect(issues(yaml) == [
+            "twinwatch.yaml:3: kafka.gruop_id: unknown key",
+            "twinwatch.yaml:5: window.size: expected an integer, got \"abc\"",
+            "twinwatch.yaml:7: evaluation.interval: expected a positive duration like 500ms, 10s, 5m or 1h, got \"ten seconds\"",
+            "twinwatch.yaml:9: drift.estimator: unknown estimator \"wasserstein\" (known: w1)",
+            "twinwatch.yaml:10: drift.threshold: must be greater than 0.0, got -1.0",
+        ])
+    }
+
+    @Test("webhook URL scheme and required name")
+    func webhookErrors() {
+        let yaml = """
+            kafka: {brokers: [b:9092]}
+            alerting:
+              webhooks:
+                - url: ftp://example.com/hook
+            """
+        #expect(issues(yaml) == [
+            "twinwatch.yaml:4: alerting.webhooks[0].name: is required",
+            "twinwatch.yaml:4: alerting.webhooks[0].url: expected an http:// or https:// URL, got \"ftp://example.com/hook\"",
+        ])
+    }
+
+    @Test("min_rows above size, duplicate models, managed librdkafka keys")
+    func crossFieldErrors() {
+        let yaml = """
+            kafka:
+              brokers: [b:9092]
+              librdkafka:
+                group.id: other
+            models:
+              - name: m
+              - name: m
+            window:
+              size: 100
+              min_rows: 200
+            """
+        #expect(issues(yaml) == [
+            "twinwatch.yaml:4: kafka.librdkafka.group.id: is managed by twinwatch; use the kafka keys instead",
+            "twinwatch.yaml:7: models[1].name: duplicate model \"m\"",
+            "twinwatch.yaml:10: window.min_rows: must not exceed window.size (100), got 200",
+        ])
+    }
+
+    @Test("YAML syntax errors carry the line")
+    func syntaxError() {
+        let result = issues("kafka:\n  brokers: [a, b\nwindow: {}\n")
+        #expect(result.count == 1)
+        #expect(result.first?.hasPrefix("twinwatch.yaml:3: invalid YAML:") == true, "\(result)")
+    }
+
+    @Test("durations")
+    func durations() {
+        #expect(DurationParser.parse("500ms") == .milliseconds(500))
+        #expect(DurationParser.parse("15m") == .seconds(900))
+        #expect(DurationParser.parse("1h") == .seconds(3600))
+        #expect(DurationParser.parse("1.5s") == .milliseconds(1500))
+        #expect(DurationParser.parse("10") == nil)
+        #expect(DurationParser.parse("xs") == nil)
+    }
+}
