@@ -96,6 +96,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MonitorTests",
+            dependencies: ["Monitor", "Alerting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "KafkaIOTests",
+            dependencies: ["KafkaIO", "TwinwatchCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TwinwatchCore", "KafkaIO", "Alerting", "Monitor", "DemoSupport",

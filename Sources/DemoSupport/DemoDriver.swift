@@ -37,6 +37,12 @@ struct DemoDriver: Service {
                 score: 0.5 + 0.4 * Double(rng.next() % 1000) / 1000, embedding: embeddings.row(using: &rng, meanShift: shift))
             try producer.produce(topic: topic, key: Array(event.key.utf8), value: event.json())
             progress.withLock { $0.produced = index + 1 }
+            if index == 0 {
+                // Joining the consumer group takes a few seconds; stream live only once the daemon consumes.
+                try await producer.flush()
+                while await state.accepted == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                next = ContinuousClock.now
+            }
             if (index + 1) % perTick == 0 {
                 next += tick
                 try await Task.sleep(until: next)

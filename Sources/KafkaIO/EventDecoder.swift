@@ -38,7 +38,8 @@ public struct EventDecoder: Sendable {
         if let knownModels, !knownModels.contains(wire.model) {
             return .failure(EventRejection(.unknownModel, "model \"\(wire.model)\""))
         }
-        var embedding = wire.embedding
+        // Decoded as Double so that values beyond Float's range are reported as non-finite, with their index.
+        var embedding = wire.embedding?.map(Float.init)
         if embedding == nil, let b64 = wire.embedding_b64 {
             guard let data = Data(base64Encoded: b64), data.count % 4 == 0 else {
                 return .failure(EventRejection(.unparseable, "embedding_b64 is not base64 of float32 values"))
@@ -104,6 +105,6 @@ private struct WireEvent: Decodable {
     var model_version: String?
     var cohort: String?
     var score: Double?
-    var embedding: [Float]?
+    var embedding: [Double]?
     var embedding_b64: String?
 }
