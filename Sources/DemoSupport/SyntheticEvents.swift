@@ -52,6 +52,16 @@ public struct SyntheticEvent: Encodable, Sendable {
     public var score: Double
     public var embedding: [Float]
 
+    public init(event_id: String, ts: Int64, model: String, cohort: String, score: Double, embedding: [Float]) {
+        self.event_id = event_id
+        self.ts = ts
+        self.model = model
+        self.cohort = cohort
+        self.score = score
+        self.embedding = embedding
+    }
+
+    /// Kafka key: one model/cohort's events land on one partition, hence one instance.
     public var key: String { "\(model)/\(cohort)" }
 
     public func json() -> [UInt8] {

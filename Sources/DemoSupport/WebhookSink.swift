@@ -8,8 +8,13 @@ public actor WebhookSink {
     private var portWaiters: [CheckedContinuation<Int, Never>] = []
     private var port: Int?
     private let onReceive: @Sendable (AlertNotification) -> Void
+    /// Requests refused with 503 before the sink starts accepting (to exercise retries).
+    private var refusalsLeft: Int
+    /// Requests answered, refused ones included.
+    public private(set) var requests = 0
 
-    public init(onReceive: @escaping @Sendable (AlertNotification) -> Void = { _ in }) {
+    public init(refuseFirst: Int = 0, onReceive: @escaping @Sendable (AlertNotification) -> Void = { _ in }) {
+        refusalsLeft = refuseFirst
         self.onReceive = onReceive
     }
 
@@ -18,8 +23,7 @@ public actor WebhookSink {
         let router = Router()
         router.post("/alerts") { request, context -> HTTPResponse.Status in
             let notification = try await request.decode(as: AlertNotification.self, context: context)
-            await self.record(notification)
-            return .accepted
+            return await self.record(notification) ? .accepted : .serviceUnavailable
         }
         return Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
@@ -44,8 +48,14 @@ public actor WebhookSink {
         portWaiters = []
     }
 
-    private func record(_ notification: AlertNotification) {
+    private func record(_ notification: AlertNotification) -> Bool {
+        requests += 1
+        if refusalsLeft > 0 {
+            refusalsLeft -= 1
+            return false
+        }
         received.append(notification)
         onReceive(notification)
+        return true
     }
 }

@@ -28,10 +28,11 @@ public struct BaselineSummary: Sendable, Codable {
         rows = n
         dimensions = d
         if est.contains(.w1) || est.contains(.histKL) {
-            let columns = Numerics.transpose(x, rows: n, cols: d)
+            // Sorted columns serve both: histogram counts do not depend on the order.
+            let columns = Numerics.sortedColumns(baseline)
             dimensionHistograms = est.contains(.histKL)
                 ? HistogramReference(columnMajor: columns, rows: n, columns: d, bins: configuration.bins) : nil
-            sortedColumns = est.contains(.w1) ? SortedColumns(columnMajor: columns, rows: n, cols: d) : nil
+            sortedColumns = est.contains(.w1) ? SortedColumns(sortedColumnMajor: columns, rows: n, cols: d) : nil
         } else {
             sortedColumns = nil
             dimensionHistograms = nil

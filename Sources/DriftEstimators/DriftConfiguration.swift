@@ -66,14 +66,27 @@ public struct DriftConfiguration: Sendable, Codable, Equatable {
     }
 }
 
-/// Seeded sampling without replacement (partial Fisher–Yates on SplitMix64).
+/// Seeded sampling without replacement.
 enum Sampling {
+    /// `k` distinct indices of `0..<n` in draw order: partial Fisher–Yates when k is a large
+    /// fraction of n, otherwise rejection against a set (O(k) instead of O(n) per draw).
     static func indices(choose k: Int, from n: Int, rng: inout SplitMix64) -> [Int] {
+        let k = Swift.min(k, n)
+        if k * 4 < n {
+            var seen = Set<Int>(minimumCapacity: k)
+            var out = [Int]()
+            out.reserveCapacity(k)
+            while out.count < k {
+                let i = Int(rng.next() % UInt64(n))
+                if seen.insert(i).inserted { out.append(i) }
+            }
+            return out
+        }
         var perm = Array(0..<n)
-        for i in 0..<Swift.min(k, n) {
+        for i in 0..<k {
             let j = i + Int(rng.next() % UInt64(n - i))
             perm.swapAt(i, j)
         }
-        return Array(perm[0..<Swift.min(k, n)])
+        return Array(perm[0..<k])
     }
 }

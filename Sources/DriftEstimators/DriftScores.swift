@@ -35,22 +35,29 @@ extension BaselineSummary {
         try window.requireUsable("current window", dimensions: dimensions)
         let est = configuration.estimators
         let m = window.rows, d = dimensions
-        let y = window.widened()
+        // Widened rows are only needed by the BLAS-based estimators; computed at most once.
+        var widenedRows: [Double]?
+        func y() -> [Double] {
+            if let w = widenedRows { return w }
+            let w = window.widened()
+            widenedRows = w
+            return w
+        }
         var out = DriftScores(n: rows, m: m, d: d)
         if let sorted = sortedColumns {
-            var columns = Numerics.transpose(y, rows: m, cols: d)
+            // Sorted columns serve both W1 and the histogram counts (which ignore order).
+            let columns = Numerics.sortedColumns(window)
             if let h = dimensionHistograms {
                 out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
             }
-            Numerics.sortSegments(&columns, count: d, length: m)
             out.w1 = Wasserstein.perDimensionW1(baseline: sorted, currentSortedColumnMajor: columns, rows: m)
         } else if let h = dimensionHistograms {
-            let columns = Numerics.transpose(y, rows: m, cols: d)
+            let columns = Numerics.transposeWidened(window)
             out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
         }
         if let theta = projectionMatrix {
             let l = configuration.projections
-            var p = SlicedWasserstein.project(y, rows: m, theta: theta, projections: l, dimensions: d)
+            var p = SlicedWasserstein.project(y(), rows: m, theta: theta, projections: l, dimensions: d)
             if let h = projectionHistograms {
                 out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
             }
@@ -60,12 +67,12 @@ extension BaselineSummary {
             }
         }
         if frechet != nil || gaussian != nil {
-            let moments = Moments(widened: y, rows: m, cols: d)
+            let moments = Moments(unchecked: window)
             if let f = frechet { out.frechet = try Frechet.distance(reference: f, current: moments) }
             if let g = gaussian { out.gaussianKL = try GaussianKL(reference: g, current: moments) }
         }
         if let k = knn {
-            var points = y, count = m
+            var points = y(), count = m
             if let cap = configuration.knnMaxRows, m > cap {
                 var rng = SplitMix64(seed: configuration.knnSeed &+ 1)
                 points = window.selectingRows(Sampling.indices(choose: cap, from: m, rng: &rng).sorted()).widened()

@@ -11,7 +11,24 @@ public struct Moments: Sendable, Codable, Equatable {
     /// Computes mean and covariance; the centred Gram matrix comes from one `dsyrk`.
     public init(_ matrix: Matrix) throws(EstimatorError) {
         try matrix.requireUsable("moments")
-        self.init(widened: matrix.widened(), rows: matrix.rows, cols: matrix.cols)
+        self.init(unchecked: matrix)
+    }
+
+    /// Same without validation (rows ≥ 2, finite): widens straight from Float, no row-major Double copy.
+    init(unchecked matrix: Matrix) {
+        let n = matrix.rows, d = matrix.cols
+        var mean = [Double](repeating: 0, count: d)
+        var centred = [Double](repeating: 0, count: n * d)
+        matrix.values.withUnsafeBufferPointer { src in
+            mean.withUnsafeMutableBufferPointer { mu in
+                for r in 0..<n { for c in 0..<d { mu[c] += Double(src[r * d + c]) } }
+                for c in 0..<d { mu[c] /= Double(n) }
+                centred.withUnsafeMutableBufferPointer { dst in
+                    for r in 0..<n { for c in 0..<d { dst[r * d + c] = Double(src[r * d + c]) - mu[c] } }
+                }
+            }
+        }
+        self.init(centred: centred, mean: mean, rows: n, cols: d)
     }
 
     /// Same from an already widened row-major buffer (rows ≥ 2, finite).
@@ -29,6 +46,11 @@ public struct Moments: Sendable, Codable, Equatable {
                 for r in 0..<n { for c in 0..<d { dst[r * d + c] -= mu[c] } }
             }
         }
+        self.init(centred: centred, mean: mean, rows: n, cols: d)
+    }
+
+    /// Covariance from centred rows through `dsyrk` (dsyrk fills the upper triangle only; mirrored here).
+    init(centred: [Double], mean: [Double], rows n: Int, cols d: Int) {
         var cov = [Double](repeating: 0, count: d * d)
         centred.withUnsafeBufferPointer { a in
             cov.withUnsafeMutableBufferPointer { c in
@@ -36,7 +58,6 @@ public struct Moments: Sendable, Codable, Equatable {
                             1.0 / Double(n - 1), a.baseAddress, Int32(d), 0.0, c.baseAddress, Int32(d))
             }
         }
-        // dsyrk fills the upper triangle only.
         for i in 0..<d { for j in 0..<i { cov[i * d + j] = cov[j * d + i] } }
         self.rows = n
         self.dimensions = d

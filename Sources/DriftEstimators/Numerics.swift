@@ -37,13 +37,68 @@ enum Numerics {
         return out
     }
 
+    /// Column-major Float copy of a row-major matrix (blocked transpose).
+    static func transposeFloats(_ m: Matrix) -> [Float] {
+        let rows = m.rows, cols = m.cols
+        var out = [Float](repeating: 0, count: rows * cols)
+        m.values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let block = 64
+                var r0 = 0
+                while r0 < rows {
+                    let r1 = Swift.min(r0 + block, rows)
+                    for c in 0..<cols { for r in r0..<r1 { dst[c * rows + r] = src[r * cols + c] } }
+                    r0 = r1
+                }
+            }
+        }
+        return out
+    }
+
+    /// Column-major Double copy of a row-major Float matrix (blocked transpose + widening).
+    static func transposeWidened(_ m: Matrix) -> [Double] {
+        let rows = m.rows, cols = m.cols
+        var out = [Double](repeating: 0, count: rows * cols)
+        m.values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let block = 64
+                var r0 = 0
+                while r0 < rows {
+                    let r1 = Swift.min(r0 + block, rows)
+                    for c in 0..<cols { for r in r0..<r1 { dst[c * rows + r] = Double(src[r * cols + c]) } }
+                    r0 = r1
+                }
+            }
+        }
+        return out
+    }
+
     /// Each of `count` contiguous segments of length `length` sorted ascending, in place.
+    /// Radix sort in optimised builds; in debug builds LAPACK's `dlasrt` (compiled optimised) is
+    /// faster than unoptimised Swift loops, which keeps the test suite quick. Both are exact sorts.
     static func sortSegments(_ a: inout [Double], count: Int, length: Int) {
         a.withUnsafeMutableBufferPointer { buf in
+            #if DEBUG
             for s in 0..<count {
                 sortAscending(UnsafeMutableBufferPointer(rebasing: buf[(s * length)..<((s + 1) * length)]))
             }
+            #else
+            RadixSort.sortSegments(buf, count: count, length: length)
+            #endif
         }
+    }
+
+    /// Every column of `m` sorted ascending, column-major Double (same build split as `sortSegments`).
+    static func sortedColumns(_ m: Matrix) -> [Double] {
+        #if DEBUG
+        var data = transposeWidened(m)
+        data.withUnsafeMutableBufferPointer { buf in
+            for s in 0..<m.cols { sortAscending(UnsafeMutableBufferPointer(rebasing: buf[(s * m.rows)..<((s + 1) * m.rows)])) }
+        }
+        return data
+        #else
+        return RadixSort.sortedColumns(m)
+        #endif
     }
 
     /// C = A·Bᵀ for row-major A (m×k) and B (n×k): C is m×n.

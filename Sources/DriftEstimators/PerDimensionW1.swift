@@ -29,14 +29,11 @@ public struct SortedColumns: Sendable, Codable {
     public let standardDeviations: [Double]
 
     public init(_ matrix: Matrix) {
-        self.init(columnMajor: Numerics.transpose(matrix.widened(), rows: matrix.rows, cols: matrix.cols),
-                  rows: matrix.rows, cols: matrix.cols)
+        self.init(sortedColumnMajor: Numerics.sortedColumns(matrix), rows: matrix.rows, cols: matrix.cols)
     }
 
-    /// From column-major data (`cols` contiguous runs of `rows`), which is sorted in place per column.
-    init(columnMajor: [Double], rows: Int, cols: Int) {
-        var data = columnMajor
-        Numerics.sortSegments(&data, count: cols, length: rows)
+    /// From column-major data already sorted per column (`cols` contiguous runs of `rows`).
+    init(sortedColumnMajor data: [Double], rows: Int, cols: Int) {
         self.rows = rows
         columns = (0..<cols).map { Array(data[($0 * rows)..<(($0 + 1) * rows)]) }
         standardDeviations = columns.map { col in
@@ -58,8 +55,7 @@ public enum Wasserstein {
             throw EstimatorError(.tooFewRows, "W1 needs at least one row on each side")
         }
         try current.requireFinite("current")
-        var data = Numerics.transpose(current.widened(), rows: current.rows, cols: current.cols)
-        Numerics.sortSegments(&data, count: current.cols, length: current.rows)
+        let data = Numerics.sortedColumns(current)
         return perDimensionW1(baseline: baseline, currentSortedColumnMajor: data, rows: current.rows)
     }
 
@@ -91,6 +87,8 @@ public enum Wasserstein {
     static func w1Sorted(_ u: UnsafeBufferPointer<Double>, _ v: UnsafeBufferPointer<Double>) -> Double {
         let n = u.count, m = v.count
         guard n > 0, m > 0 else { return 0 }
+        // Equal sizes: ∫|F_u − F_v| = ∫|F_u⁻¹ − F_v⁻¹| = mean |u_(i) − v_(i)|, a branch-free loop.
+        if n == m { return w1AndW2SquaredSorted(u, v).0 }
         let invN = 1.0 / Double(n), invM = 1.0 / Double(m)
         var i = 0, j = 0
         var previous = Swift.min(u[0], v[0])

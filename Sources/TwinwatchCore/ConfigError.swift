@@ -14,7 +14,8 @@ public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
 
     /// `twinwatch.yaml:12: kafka.brokers: must not be empty`
     public var description: String {
-        key.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(key): \(message)"
+        let location = line > 0 ? "\(file):\(line)" : file
+        return key.isEmpty ? "\(location): \(message)" : "\(location): \(key): \(message)"
     }
 }
 

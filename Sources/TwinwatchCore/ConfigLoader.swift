@@ -6,11 +6,10 @@ import Yams
 public enum ConfigLoader {
     /// Loads and validates the file at `path`.
     public static func load(path: String) throws(ConfigError) -> TwinwatchConfig {
-        let name = (path as NSString).lastPathComponent
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(issues: [ConfigIssue(file: path, line: 0, key: "", message: "cannot read file")])
         }
-        return try parse(yaml: text, file: name)
+        return try parse(yaml: text, file: path)
     }
 
     /// Validates YAML text; `file` names it in error messages.

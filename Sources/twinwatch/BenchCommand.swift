@@ -1,0 +1,143 @@
+import ArgumentParser
+import DriftEstimators
+import Foundation
+
+/// `twinwatch bench SUITE`: single-thread speed against the reference timings of golden/README.md.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks (one BLAS thread).", subcommands: [BenchDriftCommand.self])
+}
+
+/// `twinwatch bench drift`: seconds per estimator for one window against a precomputed baseline summary.
+struct BenchDriftCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Time each drift estimator (window vs precomputed baseline summary); ratio = reference / ours.")
+
+    @Option(help: "Baseline embeddings file (with --current); default: seeded synthetic data.")
+    var baseline: String?
+
+    @Option(help: "Current embeddings file (with --baseline).")
+    var current: String?
+
+    @Option(help: "Synthetic rows per window.")
+    var n = 10_000
+
+    @Option(help: "Synthetic dimensions.")
+    var d = 256
+
+    @Option(name: .customLong("repeat"), help: "Timed repetitions per estimator (the median is reported).")
+    var repetitions = 5
+
+    @Option(help: "Comma-separated estimators to time (default: all drift estimators).")
+    var estimators = "w1,sliced,frechet,gaussian_kl,hist_kl,knn_kl"
+
+    @Flag(help: "Print JSON (DESIGN §9) instead of a table.")
+    var json = false
+
+    /// Python reference seconds at n = m = 10 000, d = 256, one thread (golden/README.md).
+    static let referenceSeconds: [DriftEstimatorKind: Double] = [
+        .w1: 0.521, .sliced: 0.256, .frechet: 0.056, .gaussianKL: 0.043, .histKL: 0.130, .knnKL: 3.97,
+    ]
+
+    func validate() throws {
+        if (baseline == nil) != (current == nil) { throw ValidationError("--baseline and --current go together") }
+        if repetitions < 1 || n < 10 || d < 1 { throw ValidationError("--repeat ≥ 1, --n ≥ 10, --d ≥ 1") }
+    }
+
+    func run() async throws {
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        let kinds: Set<DriftEstimatorKind>
+        do { kinds = try DriftEstimatorKind.parseList(estimators) } catch {
+            throw CLIError(message: "bench drift: --estimators: \(error.message)", exitCode: 2)
+        }
+        let (x, y) = try data()
+        var results = [BenchResult]()
+        for kind in kinds.sorted() {
+            do throws(EstimatorError) {
+                let config = DriftConfiguration(estimators: [kind])
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let summary = try BaselineSummary(baseline: x, configuration: config)
+                let summarySeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                var times = [Double]()
+                for _ in 0..<repetitions {
+                    let t = DispatchTime.now().uptimeNanoseconds
+                    _ = try summary.evaluate(y)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+                }
+                let seconds = times.sorted()[times.count / 2]
+                let reference = x.rows == 10_000 && y.rows == 10_000 && x.cols == 256 ? Self.referenceSeconds[kind] : nil
+                results.append(BenchResult(name: kind.rawValue, n: x.rows, d: x.cols, seconds: seconds,
+                                           perSecond: Double(y.rows) / seconds, referenceSeconds: reference,
+                                           baselineSummarySeconds: summarySeconds))
+            } catch {
+                throw CLIError(message: "bench drift: \(kind.rawValue): \(error.message)")
+            }
+        }
+        print(json ? BenchResult.json(results) : BenchResult.table(results), terminator: json ? "\n" : "")
+    }
+
+    private func data() throws -> (Matrix, Matrix) {
+        if let b = baseline, let c = current {
+            do throws(EstimatorError) {
+                return (try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: b)),
+                        try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: c)))
+            } catch {
+                throw CLIError(message: "bench drift: \(error.message)")
+            }
+        }
+        return (Self.synthetic(rows: n, dims: d, seed: 7, shift: 0), Self.synthetic(rows: n, dims: d, seed: 8, shift: 0.05))
+    }
+
+    /// Seeded unit-norm embeddings with a decaying spectrum; `shift` moves the mean along one direction.
+    static func synthetic(rows: Int, dims: Int, seed: UInt64, shift: Double) -> Matrix {
+        var rng = SplitMix64(seed: seed)
+        var values = [Float](repeating: 0, count: rows * dims)
+        var row = [Double](repeating: 0, count: dims)
+        for r in 0..<rows {
+            var norm = 0.0
+            for c in 0..<dims {
+                let u1 = rng.nextUnit(), u2 = rng.nextUnit()
+                let g = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+                row[c] = g / Double(c + 1).squareRoot() + (c == 0 ? 1 : 0)
+                norm += row[c] * row[c]
+            }
+            norm = norm.squareRoot()
+            for c in 0..<dims { values[r * dims + c] = Float(row[c] / norm + (c == 1 ? shift : 0)) }
+        }
+        return try! Matrix(rows: rows, cols: dims, values: values)
+    }
+}
+
+/// One line of the bench output (DESIGN §9 `bench` JSON, plus the one-off baseline summary time).
+struct BenchResult {
+    let name: String
+    let n: Int
+    let d: Int
+    let seconds: Double
+    let perSecond: Double
+    let referenceSeconds: Double?
+    let baselineSummarySeconds: Double
+
+    var ratio: Double? { referenceSeconds.map { $0 / seconds } }
+
+    static func json(_ results: [BenchResult]) -> String {
+        func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "null" }
+        let items = results.map {
+            "{\"name\":\"\($0.name)\", \"n\":\($0.n), \"d\":\($0.d), \"seconds\":\(num($0.seconds)), \"per_second\":\(num($0.perSecond)), "
+                + "\"reference_seconds\":\(num($0.referenceSeconds)), \"ratio\":\(num($0.ratio)), \"baseline_summary_seconds\":\(num($0.baselineSummarySeconds))}"
+        }
+        return "{\"suite\":\"drift\", \"threads\":1, \"results\":[" + items.joined(separator: ", ") + "]}"
+    }
+
+    static func table(_ results: [BenchResult]) -> String {
+        var out = "estimator      n      d   seconds   reference   ratio   baseline summary (s, once)\n"
+        for r in results {
+            out += r.name.padding(toLength: 12, withPad: " ", startingAt: 0)
+                + String(format: " %6d %6d %9.4f %11@ %7@ %10.3f\n", r.n, r.d, r.seconds,
+                         r.referenceSeconds.map { String(format: "%.3f", $0) } ?? "-",
+                         r.ratio.map { String(format: "%.1fx", $0) } ?? "-", r.baselineSummarySeconds)
+        }
+        return out
+    }
+}
