@@ -32,10 +32,16 @@ let package = Package(
             dependencies: ["COpenBLAS"],
             swiftSettings: strict
         ),
+        // Event and feedback wire formats (JSON, base64, EVT1 binary): pure, no Kafka.
+        .target(
+            name: "EventCodec",
+            dependencies: ["TwinwatchCore"],
+            swiftSettings: strict
+        ),
         .target(
             name: "KafkaIO",
             dependencies: [
-                "TwinwatchCore", "CRdKafka",
+                "TwinwatchCore", "EventCodec", "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -51,7 +57,7 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -101,8 +107,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "KafkaIOTests",
-            dependencies: ["KafkaIO", "TwinwatchCore"],
+            name: "EventCodecTests",
+            dependencies: ["EventCodec", "TwinwatchCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(

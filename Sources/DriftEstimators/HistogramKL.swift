@@ -47,11 +47,13 @@ public struct HistogramReference: Sendable, Codable, Equatable {
                     let a = lo[j], b = hi[j], width = b - a
                     let base = j * bins
                     if width > 0 {
+                        let scale = fb / width
                         for i in 0..<rows {
-                            // Same expression order as ref.py: floor((x − lo) / (hi − lo) · B), clamped.
-                            let f = ((x[j * rows + i] - a) / width * fb).rounded(.down)
-                            let k = f < 0 ? 0 : (f >= fb ? bins - 1 : Int(f))
-                            c[base + k] += 1
+                            // ref.py's bin is floor((x − lo) / (hi − lo) · B), clamped. A multiply is much
+                            // cheaper than the divide and differs by a few ulps, which can only matter next
+                            // to a bin edge: there, recompute with the reference expression.
+                            let v = x[j * rows + i] - a
+                            c[base + bin(v * scale, bins: bins, fb: fb) { v / width * fb }] += 1
                         }
                     } else {
                         for i in 0..<rows { c[base + (x[j * rows + i] == a ? 0 : bins - 1)] += 1 }
@@ -60,6 +62,23 @@ public struct HistogramReference: Sendable, Codable, Equatable {
             }
         }
         return out
+    }
+
+    /// Clamped bin of position `f` (in bins); `exact` recomputes it with the reference expression
+    /// when `f` lies within 1e-9 of an edge. Truncation replaces `floor` (a libm call) since f ≥ 0 there.
+    @inline(__always)
+    static func bin(_ f: Double, bins: Int, fb: Double, exact: () -> Double) -> Int {
+        if f < 1e-9 || f >= fb - 1e-9 {
+            let e = exact()
+            return e < 1 ? 0 : (e >= fb ? bins - 1 : Int(e))
+        }
+        let k = Int(f)
+        let frac = f - Double(k)
+        if frac < 1e-9 || frac > 1 - 1e-9 {
+            let e = exact()
+            return e < 1 ? 0 : (e >= fb ? bins - 1 : Int(e))
+        }
+        return k
     }
 }
 

@@ -96,22 +96,28 @@ enum KNN {
     }
 
     /// k nearest distances of every row among the other rows of the same set (self excluded by index).
+    /// Symmetric: each block of rows is multiplied only with the rows from its own start onwards, and
+    /// every pair (i < j) updates both lists — half the gemm work of the full n×n product.
     static func selfNearest(_ x: [Double], norms: [Double], rows n: Int, dimensions d: Int, k: Int) -> [Double] {
         var top = [Double](repeating: .infinity, count: n * k)
         top.withUnsafeMutableBufferPointer { t in
             var start = 0
             while start < n {
                 let b = Swift.min(blockRows, n - start)
+                let width = n - start
                 let block = Array(x[(start * d)..<((start + b) * d)])
-                let g = Numerics.multiplyTransposed(block, x, m: b, n: n, k: d)
+                let rest = Array(x[(start * d)..<(n * d)])
+                let g = Numerics.multiplyTransposed(block, rest, m: b, n: width, k: d)
                 g.withUnsafeBufferPointer { gp in
                     norms.withUnsafeBufferPointer { nn in
                         for r in 0..<b {
                             let i = start + r
-                            let row = t.baseAddress! + i * k
+                            let rowI = t.baseAddress! + i * k
                             let ni = nn[i]
-                            for j in 0..<n where j != i {
-                                insert(Swift.max(ni + nn[j] - 2 * gp[r * n + j], 0), row, k)
+                            for j in (i + 1)..<Swift.max(i + 1, n) {
+                                let v = Swift.max(ni + nn[j] - 2 * gp[r * width + (j - start)], 0)
+                                insert(v, rowI, k)
+                                insert(v, t.baseAddress! + j * k, k)
                             }
                         }
                     }

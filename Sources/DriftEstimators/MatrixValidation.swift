@@ -63,12 +63,11 @@ extension Matrix {
 
     /// Row-major values widened to `Double`.
     func widened() -> [Double] {
-        var out = [Double](repeating: 0, count: values.count)
-        values.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        [Double](unsafeUninitializedCapacity: values.count) { dst, initialized in
+            values.withUnsafeBufferPointer { src in
                 for i in 0..<src.count { dst[i] = Double(src[i]) }
             }
+            initialized = values.count
         }
-        return out
     }
 }

@@ -18,7 +18,7 @@ public struct Moments: Sendable, Codable, Equatable {
     init(unchecked matrix: Matrix) {
         let n = matrix.rows, d = matrix.cols
         var mean = [Double](repeating: 0, count: d)
-        var centred = [Double](repeating: 0, count: n * d)
+        var centred = [Double](unsafeUninitializedCapacity: n * d) { _, count in count = n * d }
         matrix.values.withUnsafeBufferPointer { src in
             mean.withUnsafeMutableBufferPointer { mu in
                 for r in 0..<n { for c in 0..<d { mu[c] += Double(src[r * d + c]) } }

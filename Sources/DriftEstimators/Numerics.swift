@@ -58,9 +58,8 @@ enum Numerics {
     /// Column-major Double copy of a row-major Float matrix (blocked transpose + widening).
     static func transposeWidened(_ m: Matrix) -> [Double] {
         let rows = m.rows, cols = m.cols
-        var out = [Double](repeating: 0, count: rows * cols)
-        m.values.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
+        return [Double](unsafeUninitializedCapacity: rows * cols) { dst, initialized in
+            m.values.withUnsafeBufferPointer { src in
                 let block = 64
                 var r0 = 0
                 while r0 < rows {
@@ -69,8 +68,8 @@ enum Numerics {
                     r0 = r1
                 }
             }
+            initialized = rows * cols
         }
-        return out
     }
 
     /// Each of `count` contiguous segments of length `length` sorted ascending, in place.
@@ -103,8 +102,9 @@ enum Numerics {
 
     /// C = A·Bᵀ for row-major A (m×k) and B (n×k): C is m×n.
     static func multiplyTransposed(_ a: [Double], _ b: [Double], m: Int, n: Int, k: Int) -> [Double] {
-        var c = [Double](repeating: 0, count: m * n)
-        guard m > 0, n > 0 else { return c }
+        guard m > 0, n > 0 else { return [Double](repeating: 0, count: m * n) }
+        // dgemm with beta 0 overwrites C: no need to zero it first.
+        var c = [Double](unsafeUninitializedCapacity: m * n) { _, count in count = m * n }
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in

@@ -1,4 +1,5 @@
 import Alerting
+import EventCodec
 import KafkaIO
 import Logging
 import ServiceLifecycle

@@ -1,3 +1,4 @@
+import EventCodec
 import KafkaIO
 import Logging
 import ServiceLifecycle

@@ -1,4 +1,5 @@
 import DriftEstimators
+import EventCodec
 import KafkaIO
 import Logging
 import TwinwatchCore

@@ -127,3 +127,23 @@ extension Array where Element == Double {
         return (reduce(0) { $0 + ($1 - mu) * ($1 - mu) } / Double(count)).squareRoot()
     }
 }
+
+/// The release-build sort paths (radix) are exercised directly, since debug builds sort with `dlasrt`.
+@Suite struct SortTests {
+    @Test(arguments: [1, 2, 17, 1000, 5000])
+    func radixSortMatchesSorted(_ n: Int) throws {
+        var g = Gaussian(seed: UInt64(n))
+        var doubles = (0..<(3 * n)).map { i -> Double in
+            let v = g.next() * pow(10, Double(i % 7) - 3)
+            return i % 11 == 0 ? -0.0 : (i % 13 == 0 ? Double(Float(v)) : v)  // zeros and float-equal ties
+        }
+        if n > 2 { doubles[1] = doubles[2] }
+        let want = (0..<3).flatMap { s in doubles[(s * n)..<((s + 1) * n)].sorted() }
+        doubles.withUnsafeMutableBufferPointer { RadixSort.sortSegments($0, count: 3, length: n) }
+        #expect(doubles == want)
+        let m = try Matrix(rows: n, cols: 3, values: (0..<(3 * n)).map { _ in Float(g.next()) })
+        let cols = RadixSort.sortedColumns(m)
+        for j in 0..<3 { #expect(Array(cols[(j * n)..<((j + 1) * n)]) == Naive.column(m, j).sorted()) }
+        #expect(Numerics.sortedColumns(m) == cols)
+    }
+}

@@ -1,5 +1,5 @@
 import Foundation
-import KafkaIO
+import EventCodec
 import Testing
 import TwinwatchCore
 
@@ -8,7 +8,7 @@ struct EventDecoderTests {
     private let decoder = EventDecoder(dimensions: ["m": 3], knownModels: ["m"], maxBytes: 4096)
 
     private func decode(_ json: String, timestampMs: Int64? = 99) -> Result<InferenceEvent, EventRejection> {
-        decoder.decode(KafkaMessage(topic: "t", partition: 0, offset: 0, value: Array(json.utf8), timestampMs: timestampMs))
+        decoder.decodeJSON(Array(json.utf8), fallbackTimestampMs: timestampMs)
     }
 
     @Test("a full event decodes with its RFC 3339 timestamp")

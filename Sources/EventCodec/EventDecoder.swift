@@ -15,20 +15,21 @@ public struct EventDecoder: Sendable {
         self.maxBytes = maxBytes
     }
 
-    /// The event in `message`, or why it is refused.
-    public func decode(_ message: KafkaMessage) -> Result<InferenceEvent, EventRejection> {
-        guard message.value.count <= maxBytes else {
-            return .failure(EventRejection(.oversize, "\(message.value.count) bytes > \(maxBytes)"))
+    /// The JSON event in `value`, or why it is refused. `fallbackTimestampMs` (the Kafka message
+    /// timestamp) is used when the event has no `ts`.
+    public func decodeJSON(_ value: [UInt8], fallbackTimestampMs: Int64?) -> Result<InferenceEvent, EventRejection> {
+        guard value.count <= maxBytes else {
+            return .failure(EventRejection(.oversize, "\(value.count) bytes > \(maxBytes)"))
         }
         let wire: WireEvent
         do {
-            wire = try JSONDecoder().decode(WireEvent.self, from: Data(message.value))
+            wire = try JSONDecoder().decode(WireEvent.self, from: Data(value))
         } catch DecodingError.keyNotFound(let key, _) {
             return .failure(EventRejection(.missingField, "missing \(key.stringValue)"))
         } catch {
             return .failure(EventRejection(.unparseable, Self.describe(error)))
         }
-        return validate(wire, fallbackTimestampMs: message.timestampMs ?? 0)
+        return validate(wire, fallbackTimestampMs: fallbackTimestampMs ?? 0)
     }
 
     private func validate(_ wire: WireEvent, fallbackTimestampMs: Int64) -> Result<InferenceEvent, EventRejection> {
