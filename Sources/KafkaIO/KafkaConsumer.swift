@@ -1,36 +1,58 @@
 import CRdKafka
-import Dispatch
+import Foundation
 import Logging
+import Synchronization
 
-/// A consumer-group member (librdkafka high-level consumer).
+/// A consumer-group member (librdkafka high-level consumer, cooperative-sticky by default).
 ///
-/// Offsets are stored explicitly with `store(_:)` once a message is reflected in state, and
-/// librdkafka auto-commits only stored offsets: a crash replays, it never skips.
+/// A dedicated thread polls librdkafka and feeds `events`, a stream of message batches and
+/// partition assignments. The stream is bounded by credit: once `bufferCapacity` messages are
+/// delivered but not yet taken, the assigned partitions are paused (never dropped) and resumed
+/// when the reader has caught up to half. Offsets are stored explicitly with `store(_:)` once a
+/// message is reflected in state; librdkafka auto-commits only stored offsets, and stored
+/// offsets are committed before partitions are revoked and on close. A crash replays, never skips.
 ///
-/// `@unchecked Sendable`: the `rd_kafka_t` handle is thread-safe; polling and closing are
-/// serialised on `queue`, a dedicated thread, so a blocking poll never occupies the async pool.
+/// `@unchecked Sendable`: the `rd_kafka_t` handle is thread-safe; polling and closing happen on
+/// the poll thread only, and the remaining mutable state is behind `control`.
 public final class KafkaConsumer: @unchecked Sendable {
     private let handle: OpaquePointer
-    private let queue = DispatchQueue(label: "twinwatch.kafka.consumer")
+    private let callbacks: ConsumerCallbacks
     private let logger: Logger
-    private var closed = false
-    private var lastError: rd_kafka_resp_err_t = RD_KAFKA_RESP_ERR_NO_ERROR
+    private let bufferCapacity: Int
+    private let control = Mutex(Control())
+    private let stream: AsyncStream<ConsumerEvent>
+
+    private struct Control {
+        var started = false
+        var stopRequested = false
+        var closed: [CheckedContinuation<Void, Never>] = []
+        var finished = false
+    }
 
     /// Joins `groupID` at `brokers`; `overrides` are passed to librdkafka unchanged.
-    public init(brokers: [String], groupID: String, overrides: [String: String] = [:], logger: Logger) throws(KafkaError) {
+    public init(brokers: [String], groupID: String, overrides: [String: String] = [:], bufferCapacity: Int = 20_000,
+                logger: Logger, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void = { _ in }) throws(KafkaError) {
         var config = RDKafkaConfig(overrides)
         config["bootstrap.servers"] = brokers.joined(separator: ",")
         config["group.id"] = groupID
         config["enable.auto.commit"] = "true"
         config["enable.auto.offset.store"] = "false"
         if config["auto.offset.reset"] == nil { config["auto.offset.reset"] = "earliest" }
-        handle = try makeClient(RD_KAFKA_CONSUMER, config)
+        if config["partition.assignment.strategy"] == nil { config["partition.assignment.strategy"] = "cooperative-sticky" }
+        if config["statistics.interval.ms"] == nil { config["statistics.interval.ms"] = "5000" }
+        let (stream, continuation) = AsyncStream.makeStream(of: ConsumerEvent.self)
+        let callbacks = ConsumerCallbacks(continuation: continuation, logger: logger, onStatistics: onStatistics)
+        handle = try makeClient(RD_KAFKA_CONSUMER, config) { callbacks.register(on: $0) }
         rd_kafka_poll_set_consumer(handle)
+        self.callbacks = callbacks
+        self.stream = stream
         self.logger = logger
+        self.bufferCapacity = bufferCapacity
     }
 
     deinit {
-        if !closed { rd_kafka_consumer_close(handle) }
+        // close() normally ran on the poll thread; a consumer never started still leaves its group.
+        if !control.withLock({ $0.finished }) { rd_kafka_consumer_close(handle) }
         rd_kafka_destroy(handle)
     }
 
@@ -43,84 +65,94 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.subscription, "subscribe \(topics)", err) }
     }
 
-    /// Up to `maxMessages` messages: waits at most `timeoutMs` for the first, then takes what is ready.
-    public func poll(maxMessages: Int = 500, timeoutMs: Int32 = 100) async -> [KafkaMessage] {
-        await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: self.pollBatch(maxMessages: maxMessages, timeoutMs: timeoutMs))
-            }
+    /// The consumer's events; starts the poll thread. Iterate it from one task only.
+    public var events: ConsumerEvents {
+        let start = control.withLock { c in
+            defer { c.started = true }
+            return !c.started
         }
+        if start {
+            let thread = Thread { [self] in pollLoop() }
+            thread.name = "twinwatch-kafka-poll"
+            thread.start()
+        }
+        return ConsumerEvents(base: stream, callbacks: callbacks)
     }
 
-    private func pollBatch(maxMessages: Int, timeoutMs: Int32) -> [KafkaMessage] {
-        guard !closed else { return [] }
+    private func pollLoop() {
+        var paused = false
+        var lastError = RD_KAFKA_RESP_ERR_NO_ERROR
+        while !control.withLock({ $0.stopRequested }) {
+            let outstanding = callbacks.outstanding.load(ordering: .relaxed)
+            if outstanding >= bufferCapacity {
+                // Also re-pauses partitions assigned while paused.
+                setPaused(true)
+                if !paused { logger.info("ingest buffer full, partitions paused", metadata: ["buffered": "\(outstanding)"]) }
+                paused = true
+            } else if paused && outstanding <= bufferCapacity / 2 {
+                setPaused(false)
+                paused = false
+                logger.info("ingest buffer drained, partitions resumed")
+            }
+            let batch = pollBatch(maxMessages: 1000, timeoutMs: 100, lastError: &lastError)
+            if !batch.isEmpty {
+                callbacks.outstanding.add(batch.count, ordering: .relaxed)
+                callbacks.continuation.yield(.messages(batch))
+            }
+        }
+        rd_kafka_consumer_close(handle)
+        callbacks.continuation.finish()
+        let waiters = control.withLock { c in
+            c.finished = true
+            defer { c.closed = [] }
+            return c.closed
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private func setPaused(_ pause: Bool) {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return }
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        _ = pause ? rd_kafka_pause_partitions(handle, list) : rd_kafka_resume_partitions(handle, list)
+    }
+
+    private func pollBatch(maxMessages: Int, timeoutMs: Int32, lastError: inout rd_kafka_resp_err_t) -> [KafkaMessage] {
         var batch: [KafkaMessage] = []
         var wait = timeoutMs
         while batch.count < maxMessages, let raw = rd_kafka_consumer_poll(handle, wait) {
             defer { rd_kafka_message_destroy(raw) }
             wait = 0
-            let message = raw.pointee
-            if message.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                noteError(message.err)
-                continue
+            let err = raw.pointee.err
+            if err == RD_KAFKA_RESP_ERR__PARTITION_EOF { continue }
+            // Broker and consumer errors are logged once per change of state, not once per poll.
+            if err != lastError {
+                if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.info("kafka consumer recovered")
+                } else {
+                    logger.warning("kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
+                }
+                lastError = err
             }
-            noteError(RD_KAFKA_RESP_ERR_NO_ERROR)
-            batch.append(Self.copy(raw))
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR { batch.append(KafkaMessage(copying: raw)) }
         }
         return batch
     }
 
-    /// Logs broker/consumer errors once per change of state, not once per poll.
-    private func noteError(_ err: rd_kafka_resp_err_t) {
-        guard err != lastError, err != RD_KAFKA_RESP_ERR__PARTITION_EOF else { return }
-        if err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            logger.info("kafka consumer recovered")
-        } else {
-            logger.warning("kafka consumer error", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
-        }
-        lastError = err
-    }
-
-    private static func copy(_ raw: UnsafeMutablePointer<rd_kafka_message_t>) -> KafkaMessage {
-        let m = raw.pointee
-        let value = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
-        let key = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(raw, &timestampType)
-        var headers: [(name: String, value: [UInt8])] = []
-        var hdrs: OpaquePointer?
-        if rd_kafka_message_headers(raw, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var data: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(hdrs, index, &name, &data, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let bytes = data.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                headers.append((name.map { String(cString: $0) } ?? "", bytes))
-                index += 1
-            }
-        }
-        return KafkaMessage(
-            topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
-            key: key, value: value, timestampMs: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp,
-            headers: headers)
-    }
-
     /// Marks `messages` as processed: their partitions' next offsets become committable.
     public func store(_ messages: [KafkaMessage]) {
-        var next: [String: [Int32: Int64]] = [:]
-        for m in messages { next[m.topic, default: [:]][m.partition] = max(next[m.topic]?[m.partition] ?? 0, m.offset + 1) }
-        guard !next.isEmpty else { return }
-        let list = rd_kafka_topic_partition_list_new(Int32(messages.count))
-        defer { rd_kafka_topic_partition_list_destroy(list) }
-        for (topic, partitions) in next {
-            for (partition, offset) in partitions {
-                rd_kafka_topic_partition_list_add(list, topic, partition)?.pointee.offset = offset
-            }
+        var next: [TopicPartition: Int64] = [:]
+        for m in messages {
+            let tp = TopicPartition(topic: m.topic, partition: m.partition)
+            next[tp] = max(next[tp] ?? 0, m.offset + 1)
         }
+        guard !next.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(next.count))
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for (tp, offset) in next { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)?.pointee.offset = offset }
         let err = rd_kafka_offsets_store(handle, list)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            // Happens when a partition was revoked meanwhile: its new owner replays from the last commit.
+            // A partition revoked meanwhile: its new owner replays from the last commit.
             logger.debug("offset store skipped", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
         }
     }
@@ -128,9 +160,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Commits the stored offsets now and waits for the broker's answer.
     public func commit() async throws(KafkaError) {
         let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
-            queue.async {
-                continuation.resume(returning: self.closed ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_commit(self.handle, nil, 0))
-            }
+            DispatchQueue.global().async { continuation.resume(returning: rd_kafka_commit(self.handle, nil, 0)) }
         }
         // Nothing stored since the last commit is not a failure.
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
@@ -138,16 +168,40 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Leaves the group after committing stored offsets. Further polls return nothing.
+    /// Leaves the group: commits stored offsets, revokes partitions, ends `events`.
     public func close() async {
+        let running = control.withLock { c in
+            c.stopRequested = true
+            return c.started && !c.finished
+        }
+        guard running else { return }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            queue.async {
-                if !self.closed {
-                    rd_kafka_consumer_close(self.handle)
-                    self.closed = true
-                }
-                continuation.resume()
+            let done = control.withLock { c in
+                if c.finished { return true }
+                c.closed.append(continuation)
+                return false
             }
+            if done { continuation.resume() }
         }
     }
+}
+
+/// The consumer's events; taking a message batch returns its credit to the consumer.
+public struct ConsumerEvents: AsyncSequence, Sendable {
+    public typealias Element = ConsumerEvent
+    let base: AsyncStream<ConsumerEvent>
+    let callbacks: ConsumerCallbacks
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<ConsumerEvent>.AsyncIterator
+        let callbacks: ConsumerCallbacks
+
+        public mutating func next() async -> ConsumerEvent? {
+            let event = await base.next()
+            if case .messages(let batch) = event { callbacks.outstanding.subtract(batch.count, ordering: .relaxed) }
+            return event
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: base.makeAsyncIterator(), callbacks: callbacks) }
 }

@@ -1,3 +1,5 @@
+import CRdKafka
+
 /// A consumed Kafka record, copied out of librdkafka's buffers.
 public struct KafkaMessage: Sendable {
     public var topic: String
@@ -22,4 +24,30 @@ public struct KafkaMessage: Sendable {
 
     /// The value of the first header called `name`.
     public func header(_ name: String) -> [UInt8]? { headers.first { $0.name == name }?.value }
+}
+
+extension KafkaMessage {
+    /// Copies a consumed librdkafka message (payload, key, timestamp, headers).
+    init(copying raw: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let m = raw.pointee
+        let value = m.payload.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? []
+        let key = m.key.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: m.key_len)) }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(raw, &timestampType)
+        var headers: [(name: String, value: [UInt8])] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(raw, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var data: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, index, &name, &data, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = data.map { [UInt8](UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append((name.map { String(cString: $0) } ?? "", bytes))
+                index += 1
+            }
+        }
+        self.init(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset, key: key,
+                  value: value, timestampMs: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp, headers: headers)
+    }
 }

@@ -1,23 +1,35 @@
 import CRdKafka
 import Dispatch
+import Logging
+import Synchronization
 
-/// A Kafka producer. Messages are copied into librdkafka's queue; `flush` waits for delivery.
+/// A Kafka producer. Messages are copied into librdkafka's queue; delivery reports are counted
+/// and failures logged; `flush` waits for delivery.
 ///
-/// `@unchecked Sendable`: `rd_kafka_t` is thread-safe for produce/poll/flush.
+/// `@unchecked Sendable`: `rd_kafka_t` is thread-safe for produce/poll/flush; the delivery
+/// counters are atomics.
 public final class KafkaProducer: @unchecked Sendable {
     private let handle: OpaquePointer
+    private let reports: DeliveryReports
 
     /// A producer for `brokers`; `overrides` are passed to librdkafka unchanged.
-    public init(brokers: [String], overrides: [String: String] = [:]) throws(KafkaError) {
+    public init(brokers: [String], overrides: [String: String] = [:], logger: Logger = Logger(label: "twinwatch.kafka.producer")) throws(KafkaError) {
         var config = RDKafkaConfig(overrides)
         config["bootstrap.servers"] = brokers.joined(separator: ",")
-        handle = try makeClient(RD_KAFKA_PRODUCER, config)
+        let reports = DeliveryReports(logger: logger)
+        handle = try makeClient(RD_KAFKA_PRODUCER, config) { reports.register(on: $0) }
+        self.reports = reports
     }
 
     deinit {
         rd_kafka_flush(handle, 5000)
         rd_kafka_destroy(handle)
     }
+
+    /// Messages acknowledged by the brokers so far.
+    public var delivered: Int { reports.delivered.load(ordering: .relaxed) }
+    /// Messages librdkafka gave up on (after its own retries).
+    public var failed: Int { reports.failed.load(ordering: .relaxed) }
 
     /// Enqueues one message; when librdkafka's queue is full, waits for room (backpressure).
     public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
@@ -43,12 +55,42 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
-    /// Waits until every queued message is delivered or `timeoutMs` passes.
+    /// Waits until every queued message is delivered or failed, or `timeoutMs` passes.
+    /// Throws when messages are still queued or any delivery failed since the last flush.
     public func flush(timeoutMs: Int32 = 10_000) async throws(KafkaError) {
+        let failedBefore = reports.failedAtLastFlush.exchange(failed, ordering: .relaxed)
         let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: rd_kafka_flush(self.handle, timeoutMs)) }
         }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.produce, "flush", err) }
+        let failedNow = failed
+        reports.failedAtLastFlush.store(failedNow, ordering: .relaxed)
+        guard failedNow == failedBefore else { throw KafkaError(.produce, "\(failedNow - failedBefore) message(s) not delivered") }
+    }
+}
+
+/// librdkafka's delivery-report callback target (reached through an unretained pointer; the
+/// producer destroys its handle before releasing this).
+private final class DeliveryReports: Sendable {
+    let delivered = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+    let failedAtLastFlush = Atomic<Int>(0)
+    let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func register(on conf: OpaquePointer) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
+            guard let message, let opaque else { return }
+            let reports = Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue()
+            let err = message.pointee.err
+            if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                reports.delivered.add(1, ordering: .relaxed)
+            } else if reports.failed.add(1, ordering: .relaxed).newValue == 1 {
+                reports.logger.error("kafka delivery failed", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
+            }
+        }
     }
 }
 

@@ -28,8 +28,10 @@ public struct RDKafkaConfig: Sendable {
 }
 
 /// Creates a client handle of `type`; librdkafka owns `conf` once this succeeds.
-func makeClient(_ type: rd_kafka_type_t, _ config: RDKafkaConfig) throws(KafkaError) -> OpaquePointer {
+/// `configure` may register callbacks on the raw configuration first.
+func makeClient(_ type: rd_kafka_type_t, _ config: RDKafkaConfig, configure: (OpaquePointer) -> Void = { _ in }) throws(KafkaError) -> OpaquePointer {
     let conf = try config.makeHandle()
+    configure(conf)
     var errstr = [CChar](repeating: 0, count: 512)
     guard let handle = rd_kafka_new(type, conf, &errstr, errstr.count) else {
         rd_kafka_conf_destroy(conf)

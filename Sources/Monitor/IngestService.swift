@@ -4,43 +4,82 @@ import Logging
 import ServiceLifecycle
 import TwinwatchCore
 
-/// Consumes the events topic into `MonitorState`. Offsets are stored only after a batch is in
-/// state; on graceful shutdown the stored offsets are committed before the consumer leaves.
+/// Consumes the events topic into `MonitorState`. Refused messages go to the dead-letter topic;
+/// offsets of a batch are stored only once the batch is in state and its dead letters are
+/// acknowledged. On graceful shutdown the batch in hand completes, unprocessed buffered messages
+/// are left uncommitted (the next owner reads them), and the consumer commits and leaves.
 public struct IngestService: Service {
     private let consumer: KafkaConsumer
     private let decoder: EventDecoder
+    private let deadLetters: DeadLetterQueue?
     private let state: MonitorState
+    private let metrics: DaemonMetrics
     private let logger: Logger
 
-    public init(consumer: KafkaConsumer, decoder: EventDecoder, state: MonitorState, logger: Logger) {
+    public init(consumer: KafkaConsumer, decoder: EventDecoder, deadLetters: DeadLetterQueue?, state: MonitorState,
+                metrics: DaemonMetrics, logger: Logger) {
         self.consumer = consumer
         self.decoder = decoder
+        self.deadLetters = deadLetters
         self.state = state
+        self.metrics = metrics
         self.logger = logger
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let batch = await consumer.poll(maxMessages: 1000, timeoutMs: 100)
-            guard !batch.isEmpty else { continue }
-            var events: [InferenceEvent] = []
-            var rejections: [EventRejection] = []
-            events.reserveCapacity(batch.count)
-            for message in batch {
-                switch decoder.decode(message) {
-                case .success(let event): events.append(event)
-                case .failure(let rejection): rejections.append(rejection)
-                }
+        var assigned = Set<TopicPartition>()
+        for await event in consumer.events.cancelOnGracefulShutdown() {
+            switch event {
+            case .messages(let batch):
+                await process(batch)
+            case .assigned(let partitions):
+                assigned.formUnion(partitions)
+                metrics.assignedPartitions.set(Double(assigned.count))
+                await state.partitionsAssigned(partitions)
+            case .revoked(let partitions):
+                assigned.subtract(partitions)
+                metrics.assignedPartitions.set(Double(assigned.count))
+                await state.partitionsRevoked(partitions)
             }
-            await state.ingest(events, rejections: rejections)
-            consumer.store(batch)
-        }
-        do {
-            try await consumer.commit()
-        } catch {
-            logger.error("final offset commit failed; the next start replays from the last commit", metadata: ["error": "\(error)"])
         }
         await consumer.close()
         logger.info("ingest stopped, offsets committed")
+    }
+
+    private func process(_ batch: [KafkaMessage]) async {
+        var events: [InferenceEvent] = []
+        events.reserveCapacity(batch.count)
+        var rejections: [EventRejection] = []
+        for message in batch {
+            switch decoder.decode(message) {
+            case .success(let event):
+                events.append(event)
+            case .failure(let rejection):
+                rejections.append(rejection)
+                metrics.rejected(rejection.reason).increment()
+                sendToDeadLetters(message, rejection)
+            }
+        }
+        await state.ingest(events, rejections: rejections)
+        for event in events { metrics.consumed(model: event.model).increment() }
+        if !rejections.isEmpty, let deadLetters {
+            do {
+                try await deadLetters.flush()
+            } catch {
+                metrics.deadLetterFailures.increment()
+                logger.error("dead-letter delivery failed; the refused messages are only in the log", metadata: ["error": "\(error)"])
+            }
+        }
+        consumer.store(batch)
+    }
+
+    private func sendToDeadLetters(_ message: KafkaMessage, _ rejection: EventRejection) {
+        guard let deadLetters else { return }
+        do {
+            try deadLetters.send(message, rejection)
+        } catch {
+            metrics.deadLetterFailures.increment()
+            logger.error("dead-letter produce failed", metadata: ["source": "\(message.topic)/\(message.partition)/\(message.offset)", "error": "\(error)"])
+        }
     }
 }

@@ -58,6 +58,17 @@ public actor MonitorState {
         }
     }
 
+    /// Partitions this instance now owns. Window state of their keys is rebuilt from the
+    /// stream (the checkpoint store will restore it directly).
+    public func partitionsAssigned(_ partitions: [TopicPartition]) {
+        logger.debug("partitions assigned to state", metadata: ["count": "\(partitions.count)"])
+    }
+
+    /// Partitions taken away; their keys' windows will be built by the new owner.
+    public func partitionsRevoked(_ partitions: [TopicPartition]) {
+        logger.debug("partitions revoked from state", metadata: ["count": "\(partitions.count)"])
+    }
+
     /// Snapshots of the models whose window is ready for evaluation.
     public func evaluationInputs() -> [EvaluationInput] {
         models.sorted { $0.key < $1.key }.compactMap { name, state in

@@ -29,15 +29,28 @@ public struct KafkaSettings: Sendable, Equatable {
     public var brokers: [String]
     public var groupID: String = "twinwatch"
     public var eventsTopic: String = "twinwatch.events"
-    /// Passed to librdkafka unchanged (`security.protocol`, `session.timeout.ms`, …).
+    /// Refused messages go here unchanged, with reason and source headers.
+    public var deadLetterTopic: String = "twinwatch.dlq"
+    /// Larger message values are refused as `oversize`.
+    public var maxEventBytes: Int = 1 << 20
+    /// Passed to librdkafka unchanged (`security.protocol`, `session.timeout.ms`, …); secrets
+    /// given as `<key>_file` were already read from their files.
     public var librdkafka: [String: String] = [:]
 
-    public init(brokers: [String], groupID: String = "twinwatch", eventsTopic: String = "twinwatch.events", librdkafka: [String: String] = [:]) {
+    public init(brokers: [String], groupID: String = "twinwatch", eventsTopic: String = "twinwatch.events",
+                deadLetterTopic: String = "twinwatch.dlq", maxEventBytes: Int = 1 << 20, librdkafka: [String: String] = [:]) {
         self.brokers = brokers
         self.groupID = groupID
         self.eventsTopic = eventsTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.maxEventBytes = maxEventBytes
         self.librdkafka = librdkafka
     }
+
+    /// librdkafka properties whose value must never be logged; each may be given as `<key>_file`.
+    public static let secretProperties: Set<String> = [
+        "sasl.password", "ssl.key.password", "ssl.keystore.password", "sasl.oauthbearer.client.secret",
+    ]
 }
 
 public struct ModelSettings: Sendable, Equatable {

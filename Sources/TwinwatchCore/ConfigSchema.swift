@@ -1,3 +1,5 @@
+import Foundation
+
 /// The configuration schema: which keys exist, their types, bounds and cross-field rules.
 /// Documented key by key in `config/twinwatch.example.yaml`.
 enum ConfigSchema {
@@ -25,18 +27,37 @@ enum ConfigSchema {
 
     private static func readKafka(_ root: YAMLSection, _ r: YAMLReader) -> KafkaSettings? {
         guard let s = r.section(root, "kafka", required: true) else { return nil }
-        r.rejectUnknownKeys(s, allowed: ["brokers", "group_id", "events_topic", "librdkafka"])
+        r.rejectUnknownKeys(s, allowed: ["brokers", "group_id", "events_topic", "dead_letter_topic", "max_event_bytes", "librdkafka"])
         let brokers = r.stringList(s, "brokers", required: true)
         var kafka = KafkaSettings(brokers: brokers ?? [])
         kafka.groupID = r.string(s, "group_id") ?? kafka.groupID
         kafka.eventsTopic = r.string(s, "events_topic") ?? kafka.eventsTopic
+        kafka.deadLetterTopic = r.string(s, "dead_letter_topic") ?? kafka.deadLetterTopic
+        kafka.maxEventBytes = r.int(s, "max_event_bytes", min: 64) ?? kafka.maxEventBytes
         if let passthrough = r.section(s, "librdkafka") {
-            kafka.librdkafka = r.stringMap(passthrough)
+            kafka.librdkafka = readSecretFiles(r.stringMap(passthrough), passthrough, r)
             for key in ["bootstrap.servers", "group.id", "enable.auto.commit", "enable.auto.offset.store"] where kafka.librdkafka[key] != nil {
                 r.report(passthrough.line(of: key), passthrough.key(key), "is managed by twinwatch; use the kafka keys instead")
             }
         }
         return brokers == nil ? nil : kafka
+    }
+
+    /// `sasl.password_file: /run/secrets/x` becomes `sasl.password: <file content>`, so secrets
+    /// never sit in the YAML (or in logs: only the path is ever printed).
+    private static func readSecretFiles(_ properties: [String: String], _ s: YAMLSection, _ r: YAMLReader) -> [String: String] {
+        var result = properties
+        for (key, path) in properties where key.hasSuffix("_file") {
+            let secret = String(key.dropLast("_file".count))
+            guard KafkaSettings.secretProperties.contains(secret) else { continue }
+            result[key] = nil
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                r.report(s.line(of: key), s.key(key), "cannot read secret file \(path)")
+                continue
+            }
+            result[secret] = text.trimmingCharacters(in: .newlines)
+        }
+        return result
     }
 
     private static func readModels(_ root: YAMLSection, _ r: YAMLReader) -> [ModelSettings] {

@@ -1,0 +1,73 @@
+import CRdKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
+/// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys
+/// the `rd_kafka_t` before releasing it.
+final class ConsumerCallbacks: Sendable {
+    let continuation: AsyncStream<ConsumerEvent>.Continuation
+    let logger: Logger
+    let onStatistics: @Sendable (ConsumerStatistics) -> Void
+    /// Messages delivered to the stream and not yet taken by the reader.
+    let outstanding = Atomic<Int>(0)
+
+    init(continuation: AsyncStream<ConsumerEvent>.Continuation, logger: Logger, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
+        self.continuation = continuation
+        self.logger = logger
+        self.onStatistics = onStatistics
+    }
+
+    func register(on conf: OpaquePointer) {
+        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+            guard let rk, let opaque else { return }
+            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, partitions)
+        }
+        rd_kafka_conf_set_stats_cb(conf) { _, json, length, opaque in
+            guard let json, let opaque else { return 0 }
+            let bytes = Data(bytes: json, count: length)
+            let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            if let stats = ConsumerStatistics(json: bytes) { callbacks.onStatistics(stats) }
+            return 0  // librdkafka frees the buffer
+        }
+    }
+
+    private func rebalance(_ rk: OpaquePointer, _ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let list = TopicPartition.list(partitions)
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, partitions) { report(error, "incremental assign") }
+            } else {
+                rd_kafka_assign(rk, partitions)
+            }
+            logger.info("partitions assigned", metadata: ["partitions": "\(list)", "protocol": "\(cooperative ? "cooperative" : "eager")"])
+            continuation.yield(.assigned(list))
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            // What was processed is committed before the partitions move: the new owner starts there.
+            let commit = rd_kafka_commit(rk, nil, 0)
+            if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("commit on revoke failed; the new owner replays from the last commit",
+                               metadata: ["error": "\(String(cString: rd_kafka_err2str(commit)))"])
+            }
+            logger.info("partitions revoked", metadata: ["partitions": "\(list)"])
+            continuation.yield(.revoked(list))
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, partitions) { report(error, "incremental unassign") }
+            } else {
+                rd_kafka_assign(rk, nil)
+            }
+        default:
+            logger.error("rebalance failed", metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
+            rd_kafka_assign(rk, nil)
+        }
+    }
+
+    private func report(_ error: OpaquePointer, _ what: String) {
+        logger.error("\(what) failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])
+        rd_kafka_error_destroy(error)
+    }
+}

@@ -1,0 +1,27 @@
+import EventCodec
+
+/// Sends refused messages, unchanged, to the dead-letter topic with the reason and their source.
+public struct DeadLetterQueue: Sendable {
+    public static let errorHeader = "x-twinwatch-error"
+    public static let sourceHeader = "x-twinwatch-source"
+
+    public let topic: String
+    private let producer: KafkaProducer
+
+    public init(topic: String, producer: KafkaProducer) {
+        self.topic = topic
+        self.producer = producer
+    }
+
+    /// Enqueues `message` with `x-twinwatch-error: <reason>: <detail>` and `x-twinwatch-source: topic/partition/offset`.
+    public func send(_ message: KafkaMessage, _ rejection: EventRejection) throws(KafkaError) {
+        let source = "\(message.topic)/\(message.partition)/\(message.offset)"
+        try producer.produce(topic: topic, key: message.key, value: message.value, headers: [
+            (Self.errorHeader, Array("\(rejection.reason.rawValue): \(rejection.detail)".utf8)),
+            (Self.sourceHeader, Array(source.utf8)),
+        ])
+    }
+
+    /// Waits until everything sent is acknowledged by the brokers.
+    public func flush() async throws(KafkaError) { try await producer.flush() }
+}
