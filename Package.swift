@@ -115,6 +115,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "KafkaIOTests",
+            dependencies: ["KafkaIO", "EventCodec", "TwinwatchCore", "Monitor",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "TwinwatchCore", "KafkaIO", "Alerting", "Monitor", "DemoSupport",

@@ -56,6 +56,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         rd_kafka_destroy(handle)
     }
 
+    /// Messages delivered to `events` but not yet taken by the reader (bounded by the pause logic).
+    public var bufferedMessages: Int { callbacks.outstanding.load(ordering: .relaxed) }
+
     /// Subscribes to `topics` (replacing any earlier subscription).
     public func subscribe(_ topics: [String]) throws(KafkaError) {
         let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
