@@ -65,6 +65,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "Monitor",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Synthetic event generator and the local webhook sink: used by `twinwatch demo` and the tests.
         .target(
             name: "DemoSupport",
@@ -79,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -118,6 +127,13 @@ let package = Package(
             name: "KafkaIOTests",
             dependencies: ["KafkaIO", "EventCodec", "TwinwatchCore", "Monitor",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore",
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

@@ -27,19 +27,16 @@ public struct IngestService: Service {
     }
 
     public func run() async throws {
-        var assigned = Set<TopicPartition>()
         for await event in consumer.events.cancelOnGracefulShutdown() {
             switch event {
             case .messages(let batch):
                 await process(batch)
             case .assigned(let partitions):
-                assigned.formUnion(partitions)
-                metrics.assignedPartitions.set(Double(assigned.count))
                 await state.partitionsAssigned(partitions)
+                metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
             case .revoked(let partitions):
-                assigned.subtract(partitions)
-                metrics.assignedPartitions.set(Double(assigned.count))
                 await state.partitionsRevoked(partitions)
+                metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
             }
         }
         await consumer.close()

@@ -58,15 +58,23 @@ public actor MonitorState {
         }
     }
 
+    private var assigned: Set<TopicPartition> = []
+
+    /// Partitions this instance owns now.
+    public var assignedPartitionCount: Int { assigned.count }
+
+    /// Models whose baseline is captured.
+    public var modelsWithBaseline: Int { models.values.filter { $0.baseline != nil }.count }
+
     /// Partitions this instance now owns. Window state of their keys is rebuilt from the
     /// stream (the checkpoint store will restore it directly).
     public func partitionsAssigned(_ partitions: [TopicPartition]) {
-        logger.debug("partitions assigned to state", metadata: ["count": "\(partitions.count)"])
+        assigned.formUnion(partitions)
     }
 
     /// Partitions taken away; their keys' windows will be built by the new owner.
     public func partitionsRevoked(_ partitions: [TopicPartition]) {
-        logger.debug("partitions revoked from state", metadata: ["count": "\(partitions.count)"])
+        assigned.subtract(partitions)
     }
 
     /// Snapshots of the models whose window is ready for evaluation.

@@ -9,6 +9,7 @@ public struct TwinwatchConfig: Sendable, Equatable {
     public var baseline: BaselineSettings
     public var drift: DriftSettings
     public var alerting: AlertingSettings
+    public var http: HTTPSettings = HTTPSettings()
 
     public init(
         kafka: KafkaSettings, models: [ModelSettings] = [], window: WindowSettings = .init(),
@@ -123,5 +124,19 @@ public struct WebhookSettings: Sendable, Equatable {
         self.url = url
         self.timeout = timeout
         self.maxAttempts = maxAttempts
+    }
+}
+
+/// The operations HTTP server (`/metrics`, `/healthz`, `/readyz`).
+public struct HTTPSettings: Sendable, Equatable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 9464
+    /// `false` runs no server (e.g. several daemons in one test process).
+    public var enabled: Bool = true
+
+    public init(host: String = "127.0.0.1", port: Int = 9464, enabled: Bool = true) {
+        self.host = host
+        self.port = port
+        self.enabled = enabled
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// Documented key by key in `config/twinwatch.example.yaml`.
 enum ConfigSchema {
     static func read(_ root: YAMLSection, _ r: YAMLReader) -> TwinwatchConfig? {
-        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting"])
+        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting", "http"])
         let kafka = readKafka(root, r)
         let models = readModels(root, r)
         let window = readWindow(root, r)
@@ -21,8 +21,10 @@ enum ConfigSchema {
         let drift = readDrift(root, r)
         let alerting = readAlerting(root, r)
         guard let kafka else { return nil }
-        return TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
-                               baseline: baseline, drift: drift, alerting: alerting)
+        var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
+                                     baseline: baseline, drift: drift, alerting: alerting)
+        config.http = readHTTP(root, r)
+        return config
     }
 
     private static func readKafka(_ root: YAMLSection, _ r: YAMLReader) -> KafkaSettings? {
@@ -100,6 +102,25 @@ enum ConfigSchema {
         }
         drift.threshold = r.double(s, "threshold", above: 0) ?? drift.threshold
         return drift
+    }
+
+    private static func readHTTP(_ root: YAMLSection, _ r: YAMLReader) -> HTTPSettings {
+        var http = HTTPSettings()
+        guard let s = r.section(root, "http") else { return http }
+        r.rejectUnknownKeys(s, allowed: ["listen", "enabled"])
+        if let listen = r.string(s, "listen") {
+            let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) {
+                http.host = String(parts[0])
+                http.port = port
+            } else {
+                r.report(s.line(of: "listen"), s.key("listen"), "expected host:port, got \"\(listen)\"")
+            }
+        }
+        if let node = s.node("enabled") {
+            if let value = node.bool { http.enabled = value } else { r.report(s.line(of: "enabled"), s.key("enabled"), "expected true or false") }
+        }
+        return http
     }
 
     private static func readAlerting(_ root: YAMLSection, _ r: YAMLReader) -> AlertingSettings {

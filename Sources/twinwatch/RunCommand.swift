@@ -1,4 +1,5 @@
 import ArgumentParser
+import HTTPAPI
 import Monitor
 import ServiceLifecycle
 import TwinwatchCore
@@ -24,8 +25,14 @@ struct RunCommand: AsyncParsableCommand {
         if let brokers { settings.kafka.brokers = brokers.split(separator: ",").map(String.init) }
         let logger = logging.logger("twinwatch")
         let daemon = try Daemon(config: settings, logger: logger)
+        var services = daemon.services
+        if settings.http.enabled {
+            // First in the list: stopped last, so /metrics answers until the end.
+            services.insert(HTTPServer.make(host: settings.http.host, port: settings.http.port, metrics: daemon.metrics,
+                                            state: daemon.state, logger: logger), at: 0)
+        }
         let group = ServiceGroup(configuration: .init(
-            services: daemon.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("twinwatch running", metadata: ["brokers": "\(settings.kafka.brokers.joined(separator: ","))", "topic": "\(settings.kafka.eventsTopic)"])
         try await group.run()
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TwinwatchCore
 
@@ -130,6 +131,24 @@ struct ConfigLoaderTests {
         let result = issues("kafka:\n  brokers: [a, b\nwindow: {}\n")
         #expect(result.count == 1)
         #expect(result.first?.hasPrefix("twinwatch.yaml:3: invalid YAML:") == true, "\(result)")
+    }
+
+    @Test("secrets are read from <key>_file; a missing secret file is an error naming the key")
+    func secretFiles() throws {
+        let path = NSTemporaryDirectory() + "tw-secret-\(getpid())"
+        try "s3cret\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let config = try ConfigLoader.parse(yaml: "kafka:\n  brokers: [b:1]\n  librdkafka:\n    sasl.password_file: \(path)\n", file: "t.yaml")
+        #expect(config.kafka.librdkafka == ["sasl.password": "s3cret"])
+        #expect(issues("kafka:\n  brokers: [b:1]\n  librdkafka:\n    sasl.password_file: /nonexistent/pw\n")
+            == ["twinwatch.yaml:4: kafka.librdkafka.sasl.password_file: cannot read secret file /nonexistent/pw"])
+    }
+
+    @Test("http.listen must be host:port")
+    func httpListen() throws {
+        let config = try ConfigLoader.parse(yaml: "kafka: {brokers: [b:1]}\nhttp: {listen: \"0.0.0.0:9000\"}\n", file: "t.yaml")
+        #expect(config.http == HTTPSettings(host: "0.0.0.0", port: 9000))
+        #expect(issues("kafka: {brokers: [b:1]}\nhttp:\n  listen: localhost\n") == ["twinwatch.yaml:3: http.listen: expected host:port, got \"localhost\""])
     }
 
     @Test("durations")
