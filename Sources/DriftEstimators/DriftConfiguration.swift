@@ -10,6 +10,7 @@ public enum DriftEstimatorKind: String, Sendable, Codable, CaseIterable, CodingK
     case knnKL = "knn_kl"
     case health
 
+    /// Declaration order (the order of DESIGN §9), for stable output.
     public static func < (a: Self, b: Self) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
@@ -45,6 +46,7 @@ public struct DriftConfiguration: Sendable, Codable, Equatable {
     public var knnMaxRows: Int?
     public var knnSeed: UInt64
 
+    /// DESIGN §5 defaults; every estimator unless `estimators` says otherwise.
     public init(estimators: Set<DriftEstimatorKind> = Set(DriftEstimatorKind.allCases), projections: Int = 128,
                 projectionSeed: UInt64 = 42, bins: Int = 32, ridge: Double = 1e-6, knnKs: [Int] = [1, 5],
                 knnMaxRows: Int? = nil, knnSeed: UInt64 = 7) {

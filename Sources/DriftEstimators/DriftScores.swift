@@ -52,12 +52,11 @@ extension BaselineSummary {
             }
             out.w1 = Wasserstein.perDimensionW1(baseline: sorted, currentSortedColumnMajor: columns, rows: m)
         } else if let h = dimensionHistograms {
-            let columns = Numerics.transposeWidened(window)
-            out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
+            out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofRowMajor: window), rows: m)
         }
         if let theta = projectionMatrix {
             let l = configuration.projections
-            var p = SlicedWasserstein.project(y(), rows: m, theta: theta, projections: l, dimensions: d)
+            var p = SlicedWasserstein.project(window, theta: theta, projections: l)
             if let h = projectionHistograms {
                 out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
             }
@@ -72,13 +71,14 @@ extension BaselineSummary {
             if let g = gaussian { out.gaussianKL = try GaussianKL(reference: g, current: moments) }
         }
         if let k = knn {
-            var points = y(), count = m
             if let cap = configuration.knnMaxRows, m > cap {
+                // Seeded subsample of the window (the baseline side was subsampled at summary time).
                 var rng = SplitMix64(seed: configuration.knnSeed &+ 1)
-                points = window.selectingRows(Sampling.indices(choose: cap, from: m, rng: &rng).sorted()).widened()
-                count = cap
+                let points = window.selectingRows(Sampling.indices(choose: cap, from: m, rng: &rng).sorted()).widened()
+                out.knnKL = try KNNKL(reference: k, current: points, rows: cap)
+            } else {
+                out.knnKL = try KNNKL(reference: k, current: y(), rows: m)
             }
-            out.knnKL = try KNNKL(reference: k, current: points, rows: count)
         }
         if est.contains(.health) { out.health = HealthSignals(window) }
         return out
@@ -87,6 +87,7 @@ extension BaselineSummary {
 
 /// One-shot comparison of two samples (builds the baseline summary, then evaluates).
 public enum Drift {
+    /// All configured estimators of `current` against `baseline` (validates both).
     public static func compare(baseline: Matrix, current: Matrix,
                                configuration: DriftConfiguration = DriftConfiguration()) throws(EstimatorError) -> DriftScores {
         try current.requireUsable("current", dimensions: baseline.cols)

@@ -1,5 +1,6 @@
 /// A typed failure of an estimator or reader, with a human-readable context.
 public struct EstimatorError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What kind of failure (stable strings for logs and metrics labels).
     public enum Code: String, Sendable {
         case shapeMismatch = "shape_mismatch"
         case tooFewRows = "too_few_rows"
@@ -15,6 +16,7 @@ public struct EstimatorError: Error, Sendable, Equatable, CustomStringConvertibl
     public let code: Code
     public let message: String
 
+    /// An error of `code`; `message` names the context (file, row, column, estimator).
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

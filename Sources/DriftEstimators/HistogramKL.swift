@@ -38,6 +38,33 @@ public struct HistogramReference: Sendable, Codable, Equatable {
         Self.count(columnMajor: data, rows: rows, columns: columns, bins: bins, lo: lo, hi: hi)
     }
 
+    /// Bin counts of a row-major Float matrix (same columns), without a transposed copy: the
+    /// d×B count table stays in cache while the rows stream through.
+    func counts(ofRowMajor m: Matrix) -> [Int] {
+        var out = [Int](repeating: 0, count: columns * bins)
+        let fb = Double(bins), d = columns
+        let width = (0..<d).map { hi[$0] - lo[$0] }
+        let scale = (0..<d).map { width[$0] > 0 ? fb / width[$0] : 0 }
+        m.values.withUnsafeBufferPointer { x in
+            out.withUnsafeMutableBufferPointer { c in
+                for r in 0..<m.rows {
+                    for j in 0..<d {
+                        let value = Double(x[r * d + j])
+                        let k: Int
+                        if width[j] > 0 {
+                            let v = value - lo[j], w = width[j]
+                            k = Self.bin(v * scale[j], bins: bins, fb: fb) { v / w * fb }
+                        } else {
+                            k = value == lo[j] ? 0 : bins - 1
+                        }
+                        c[j * bins + k] += 1
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     static func count(columnMajor data: [Double], rows: Int, columns: Int, bins: Int, lo: [Double], hi: [Double]) -> [Int] {
         var out = [Int](repeating: 0, count: columns * bins)
         let fb = Double(bins)

@@ -26,7 +26,7 @@ public struct KNNReference: Sendable, Codable, Equatable {
         self.dimensions = dimensions
         self.points = points
         self.squaredNorms = KNN.squaredNorms(points, rows: rows, dimensions: dimensions)
-        self.within = KNN.selfNearest(points, norms: squaredNorms, rows: rows, dimensions: dimensions, k: kmax)
+        self.within = KNNSearch.within(points, norms: squaredNorms, rows: rows, dimensions: dimensions, k: kmax)
     }
 }
 
@@ -38,8 +38,9 @@ public struct KNNKL: Sendable, Codable, Equatable {
     /// D(cur ‖ base) per k, aligned with `ks`.
     public let curBase: [Double]
 
-    /// The estimate for a given k (nil if not computed).
+    /// D(base ‖ cur) for a given k (nil if not computed).
     public func baseCur(k: Int) -> Double? { ks.firstIndex(of: k).map { baseCur[$0] } }
+    /// D(cur ‖ base) for a given k (nil if not computed).
     public func curBase(k: Int) -> Double? { ks.firstIndex(of: k).map { curBase[$0] } }
 
     /// Exact brute-force evaluation of the current rows (row-major Float64) against the reference.
@@ -50,8 +51,8 @@ public struct KNNKL: Sendable, Codable, Equatable {
         }
         let d = r.dimensions
         let yNorms = KNN.squaredNorms(y, rows: m, dimensions: d)
-        let withinY = KNN.selfNearest(y, norms: yNorms, rows: m, dimensions: d, k: kmax)
-        let (xToY, yToX) = KNN.crossNearest(r.points, r.squaredNorms, r.rows, y, yNorms, m, d, k: kmax)
+        let withinY = KNNSearch.within(y, norms: yNorms, rows: m, dimensions: d, k: kmax)
+        let (xToY, yToX) = KNNSearch.cross(r.points, r.squaredNorms, r.rows, y, yNorms, m, d, k: kmax)
         let n = r.rows
         var bc = [Double](), cb = [Double]()
         for k in r.ks {
@@ -68,7 +69,8 @@ public struct KNNKL: Sendable, Codable, Equatable {
     }
 }
 
-/// Brute-force nearest-neighbour distances through ‖a‖² + ‖b‖² − 2a·b with `dgemm` blocks.
+/// Brute-force nearest-neighbour distances through ‖a‖² + ‖b‖² − 2a·b with `dgemm` blocks: the
+/// all-Double search that `KNNSearch` must reproduce (kept as its reference in the tests).
 enum KNN {
     static let blockRows = 256
 

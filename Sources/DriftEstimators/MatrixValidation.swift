@@ -2,6 +2,7 @@
 extension Matrix: Codable {
     private enum CodingKeys: String, CodingKey { case rows, cols, values }
 
+    /// Decodes and re-validates the shape.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let rows = try c.decode(Int.self, forKey: .rows)

@@ -4,6 +4,7 @@ public enum MultipleTestingMethod: String, Sendable, Codable, CaseIterable {
     case bonferroni
 }
 
+/// p-value adjustments and the family-wise combination used by the alert rules.
 public enum MultipleTesting {
     /// Bonferroni-adjusted p-values: min(1, K·pᵢ).
     public static func bonferroni(_ p: [Double]) -> [Double] {

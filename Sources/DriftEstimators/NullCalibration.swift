@@ -6,6 +6,7 @@ public struct NullDistribution: Sendable, Codable, Equatable {
     /// Sample standard deviation (ddof 1).
     public let std: Double
 
+    /// Summarises B null scores (any order).
     public init(scores: [Double]) {
         sortedScores = Numerics.sorted(scores)
         let b = Double(scores.count)
@@ -50,6 +51,7 @@ public struct NullCalibration: Sendable, Codable, Equatable {
     public let poolRows: Int
     public let distributions: [DriftEstimatorKind: NullDistribution]
 
+    /// Memberwise (e.g. when loaded from a store).
     public init(windowSize: Int, resamples: Int, seed: UInt64, poolRows: Int, distributions: [DriftEstimatorKind: NullDistribution]) {
         self.windowSize = windowSize
         self.resamples = resamples
@@ -89,12 +91,28 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         return out
     }
 
+    /// p-values, z-scores and their multiple-testing combination for one evaluated window.
+    public func assess(_ scores: DriftScores, method: MultipleTestingMethod = .bh) -> CalibratedDrift {
+        let p = pValues(for: scores)
+        return CalibratedDrift(pValues: p, z: zScores(for: scores), method: method,
+                               combinedP: MultipleTesting.combined(p.sorted { $0.key < $1.key }.map(\.value), method: method))
+    }
+
     /// z of each estimator's primary score.
     public func zScores(for scores: DriftScores) -> [DriftEstimatorKind: Double] {
         var out = [DriftEstimatorKind: Double]()
         for (k, null) in distributions { if let s = scores.primaryScore(k) { out[k] = null.z(s) } }
         return out
     }
+}
+
+/// The calibrated view of one window: what the default drift rule compares with its level.
+public struct CalibratedDrift: Sendable, Codable, Equatable {
+    public let pValues: [DriftEstimatorKind: Double]
+    public let z: [DriftEstimatorKind: Double]
+    public let method: MultipleTestingMethod
+    /// Smallest adjusted p-value over the estimators (reject at level α iff ≤ α).
+    public let combinedP: Double
 }
 
 /// A baseline sample split (seeded) into the reference part and the disjoint calibration pool.

@@ -9,6 +9,7 @@ public struct PerDimensionW1: Sendable, Equatable, Codable {
     /// so the value stays finite and still flags any change.
     public let normalized: [Double]
 
+    /// Wraps per-column W1 values (and their normalised form, if known).
     public init(vector: [Double], normalized: [Double] = []) {
         self.vector = vector
         self.normalized = normalized
@@ -28,6 +29,7 @@ public struct SortedColumns: Sendable, Codable {
     /// Population standard deviation (ddof 0) of each column, for the normalised W1.
     public let standardDeviations: [Double]
 
+    /// Sorts every column of `matrix` (radix sort in release builds).
     public init(_ matrix: Matrix) {
         self.init(sortedColumnMajor: Numerics.sortedColumns(matrix), rows: matrix.rows, cols: matrix.cols)
     }
@@ -45,6 +47,7 @@ public struct SortedColumns: Sendable, Codable {
     }
 }
 
+/// One-dimensional Wasserstein distances between empirical distributions.
 public enum Wasserstein {
     /// W1 per column of `baseline` and `current` (sort-merge, Float64 accumulation).
     public static func perDimensionW1(baseline: SortedColumns, current: Matrix) throws(EstimatorError) -> PerDimensionW1 {

@@ -7,6 +7,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Starts at `state₀ = seed`; the first output already adds the golden gamma.
     public init(seed: UInt64) { state = seed }
 
+    /// Next 64-bit output (state += golden gamma, then the SplitMix64 mix).
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state

@@ -1,3 +1,5 @@
+import COpenBLAS
+
 /// The baseline projected on Θ and sorted per projection: the reusable side of sliced W (DESIGN §5.2).
 public struct ProjectedReference: Sendable, Codable, Equatable {
     public let projections: Int
@@ -14,6 +16,33 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
     /// Projects row-major `x` (rows×d) on Θ (L×d): result is L×rows, one contiguous run per projection.
     static func project(_ x: [Double], rows: Int, theta: [Double], projections l: Int, dimensions d: Int) -> [Double] {
         Numerics.multiplyTransposed(theta, x, m: l, n: rows, k: d)
+    }
+
+    /// Same from Float rows, widened block by block so the Double copy stays in cache.
+    static func project(_ x: Matrix, theta: [Double], projections l: Int) -> [Double] {
+        let rows = x.rows, d = x.cols
+        let block = 512
+        var out = [Double](unsafeUninitializedCapacity: l * rows) { _, c in c = l * rows }
+        var buffer = [Double](repeating: 0, count: block * d)
+        x.values.withUnsafeBufferPointer { src in
+            theta.withUnsafeBufferPointer { th in
+                out.withUnsafeMutableBufferPointer { dst in
+                    buffer.withUnsafeMutableBufferPointer { buf in
+                        var r0 = 0
+                        while r0 < rows {
+                            let b = Swift.min(block, rows - r0)
+                            for i in 0..<(b * d) { buf[i] = Double(src[r0 * d + i]) }
+                            // C[:, r0 ..< r0+b] = Θ · blockᵀ, written in place with ldc = rows.
+                            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d),
+                                        1.0, th.baseAddress, Int32(d), buf.baseAddress, Int32(d), 0.0,
+                                        dst.baseAddress! + r0, Int32(rows))
+                            r0 += b
+                        }
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Sorted projections of a baseline, from its `project` output.

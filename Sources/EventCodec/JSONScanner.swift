@@ -1,13 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A syntax error (or a non-JSON numeric token) found by `JSONScanner`, with its byte offset.
 struct JSONScanError: Error {
     var reason: EventRejection.Reason
     var message: String
     var offset: Int
 
-    /// The rejection, with `context` (the field being read) in front of the message.
-    func rejection(_ context: String? = nil) -> EventRejection {
-        let what = context.map { "\($0): \(message)" } ?? message
-        return EventRejection(reason, "\(what) at byte \(offset)")
+    /// The rejection for the DLQ: what is wrong and at which byte of the message.
+    func rejection() -> EventRejection {
+        EventRejection(reason, "\(message) at byte \(offset)")
     }
 }
 
@@ -26,8 +31,8 @@ struct JSONScanner {
     static let maxDepth = 64
 
     init(_ bytes: UnsafeBufferPointer<UInt8>, pow10: UnsafePointer<Double>) {
-        // An empty buffer may have a nil base address; any valid pointer works since count is 0.
-        self.base = bytes.baseAddress ?? pow10.withMemoryRebound(to: UInt8.self, capacity: 1) { $0 }
+        // An empty buffer may have a nil base address; with count 0 the pointer is never read.
+        self.base = bytes.baseAddress ?? UnsafeRawPointer(pow10).assumingMemoryBound(to: UInt8.self)
         self.count = bytes.count
         self.pow10 = pow10
     }
@@ -97,6 +102,21 @@ struct JSONScanner {
         let start = pos
         var escaped = false
         while pos < count {
+            // Long strings (embedding_b64) are mostly plain bytes: step over 8 at a time while none
+            // of them is '"', '\\' or a control character (SWAR "has byte" tests, Bit Twiddling Hacks).
+            while count - pos >= 8 {
+                let x = UInt64(littleEndian: UnsafeRawPointer(base + pos).loadUnaligned(as: UInt64.self))
+                let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                let quote = x ^ (ones &* 0x22), backslash = x ^ (ones &* 0x5C)
+                let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((x &- ones &* 0x20) & ~x)
+                guard special & highs == 0 else {
+                    // The lowest flagged byte is a real match (false positives only follow one): jump to it.
+                    pos += (special & highs).trailingZeroBitCount >> 3
+                    break
+                }
+                pos += 8
+            }
+            guard pos < count else { break }
             let c = base[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
@@ -131,12 +151,46 @@ struct JSONScanner {
         let r = try stringRange()
         let raw = UnsafeBufferPointer(start: base + r.start, count: r.end - r.start)
         if !r.escaped {
-            guard let s = String(validating: raw, as: UTF8.self) else { throw error("string is not valid UTF-8", at: r.start) }
+            guard let s = Self.utf8String(raw) else { throw error("string is not valid UTF-8", at: r.start) }
             return s
         }
         let bytes = try unescape(r.start, r.end)
-        guard let s = String(validating: bytes, as: UTF8.self) else { throw error("string is not valid UTF-8", at: r.start) }
+        guard let s = bytes.withUnsafeBufferPointer(Self.utf8String) else { throw error("string is not valid UTF-8", at: r.start) }
         return s
+    }
+
+    /// `bytes` as a String if they are valid UTF-8. ASCII (ids, model and cohort names) is checked
+    /// inline; other text goes through the standard library's UTF-8 parser (`String(validating:)`
+    /// would be shorter but needs macOS 15 and looks up generic metadata on every call).
+    static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var high: UInt8 = 0
+        for b in bytes { high |= b }
+        if high >= 0x80 {
+            var iterator = bytes.makeIterator()
+            var parser = Unicode.UTF8.ForwardParser()
+            parsing: while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid: continue
+                case .emptyInput: break parsing
+                case .error: return nil
+                }
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The content range of the string at the next `"` up to the next `"` byte, found with `memchr`
+    /// (vectorized in libc), without looking at escapes or control characters: only for values
+    /// whose own decoder refuses those bytes (base64), with the careful `stringRange` as fallback.
+    mutating func plainStringRangeUnchecked() throws(JSONScanError) -> (start: Int, end: Int) {
+        try expect(UInt8(ascii: "\""), "a string")
+        let start = pos
+        guard let quote = memchr(base + start, Int32(UInt8(ascii: "\"")), count - start) else {
+            throw error("unterminated string", at: start - 1)
+        }
+        let end = start + (UnsafeRawPointer(quote) - UnsafeRawPointer(base + start))
+        pos = end + 1
+        return (start, end)
     }
 
     /// Content bytes `start..<end` (already checked by `stringRange`) with escapes resolved to UTF-8.
@@ -228,9 +282,11 @@ struct JSONScanner {
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
-        default:
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "N"), UInt8(ascii: "I"):
             // Numbers, and the non-JSON NaN/Infinity tokens that `number()` reports as non-finite.
             _ = try number()
+        default:
+            throw error("expected a value, found \(Self.describe(c))")
         }
     }
 

@@ -56,9 +56,12 @@ struct DriftCommand: AsyncParsableCommand {
         let y = try load(current)
         let scores: DriftScores
         var null: DriftNullReport?
-        do {
+        do throws(EstimatorError) {
             scores = try Drift.compare(baseline: x, current: y, configuration: config)
             if let b = nullResamples, let m = window {
+                guard y.rows >= m else {
+                    throw EstimatorError(.tooFewRows, "\(current) has \(y.rows) rows, fewer than --window \(m)")
+                }
                 null = try DriftNullReport(baseline: x, current: y, configuration: config, resamples: b, window: m, seed: seed)
             }
         } catch {
@@ -98,13 +101,13 @@ struct DriftNullReport {
         config.estimators.remove(.health)
         let summary = try BaselineSummary(baseline: split.reference, configuration: config)
         let null = try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: window, resamples: resamples, seed: seed)
-        let live = try summary.evaluate(current.prefix(rows: window))
+        let verdict = null.assess(try summary.evaluate(current.prefix(rows: window)), method: .bh)
         self.resamples = resamples
         self.window = window
         self.seed = seed
-        pValues = null.pValues(for: live)
-        z = null.zScores(for: live)
-        combined = MultipleTesting.combined(pValues.sorted { $0.key < $1.key }.map(\.value), method: .bh)
+        pValues = verdict.pValues
+        z = verdict.z
+        combined = verdict.combinedP
     }
 }
 

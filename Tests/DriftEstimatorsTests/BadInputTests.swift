@@ -55,6 +55,9 @@ import Testing
         let s2 = try Drift.compare(baseline: x, current: y, configuration: config)
         #expect(s2.histKLDims!.baseCur[0] > 1 && s2.histKLDims!.baseCur[0].isFinite)
         #expect(s2.w1!.normalized[0].isFinite && s2.w1!.normalized[0] > 1e6)
+        // The histogram-only path bins without sorting: same defined behaviour.
+        let histOnly = try Drift.compare(baseline: x, current: y, configuration: DriftConfiguration(estimators: [.histKL]))
+        #expect(histOnly.histKLDims == s2.histKLDims)
         for s in [s1, s2] {
             // Singular baseline covariance: the ridge keeps Gaussian KL finite; Fréchet clamps.
             #expect(s.frechet!.isFinite && s.gaussianKL!.fullBaseCur.isFinite && s.gaussianKL!.fullCurBase.isFinite)

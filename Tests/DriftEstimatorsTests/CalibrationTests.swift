@@ -109,6 +109,9 @@ import Testing
         let a = try summary.evaluate(window), b = try s2.evaluate(window)
         #expect(a == b)
         #expect(n2 == null && null.pValues(for: a) == n2.pValues(for: b))
+        let verdict = null.assess(a, method: .bonferroni)
+        #expect(verdict.combinedP == MultipleTesting.combined(Array(verdict.pValues.values), method: .bonferroni))
+        #expect(verdict.pValues.count == 6 && verdict.pValues.values.allSatisfy { $0 > 0 && $0 <= 1 })
         // Same seed, same null; different seed, different draws.
         #expect(try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20) == null)
         #expect(try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20, seed: 9) != null)

@@ -147,3 +147,27 @@ extension Array where Element == Double {
         #expect(Numerics.sortedColumns(m) == cols)
     }
 }
+
+/// The float-ranked kNN search must return exactly what the all-Double search returns.
+@Suite struct KNNSearchTests {
+    @Test(arguments: [(UInt64(1), 300, 200, 8), (2, 64, 500, 3), (3, 257, 257, 40)])
+    func floatRankingIsExact(seed: UInt64, n: Int, m: Int, d: Int) throws {
+        var g = Gaussian(seed: seed)
+        var x = g.matrix(rows: n, cols: d).widened()
+        let y = g.matrix(rows: m, cols: d).widened()
+        // Duplicates and near-ties force the fallback path.
+        for c in 0..<d { x[5 * d + c] = x[7 * d + c]; x[9 * d + c] = x[7 * d + c] + (c == 0 ? 1e-7 : 0) }
+        let xn = KNN.squaredNorms(x, rows: n, dimensions: d), yn = KNN.squaredNorms(y, rows: m, dimensions: d)
+        for k in [1, 5] {
+            let w1 = KNNSearch.within(x, norms: xn, rows: n, dimensions: d, k: k)
+            let w2 = KNN.selfNearest(x, norms: xn, rows: n, dimensions: d, k: k)
+            #expect(zip(w1, w2).allSatisfy { abs($0 - $1) <= 1e-12 * max($1, 1e-300) || ($0 == $1) })
+            let fast = KNNSearch.cross(x, xn, n, y, yn, m, d, k: k)
+            let slow = KNN.crossNearest(x, xn, n, y, yn, m, d, k: k)
+            let relA = zip(fast.0, slow.0).map { abs($0 - $1) / max($1, 1e-300) }.max()!
+            let relB = zip(fast.1, slow.1).map { abs($0 - $1) / max($1, 1e-300) }.max()!
+            // Same neighbours; distances differ only by the order of the Double dot product.
+            #expect(relA < 1e-12 && relB < 1e-12, "k=\(k): \(relA) \(relB)")
+        }
+    }
+}

@@ -32,7 +32,7 @@ struct RestartTests {
         let daemon = try Daemon(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while await daemon.state.accepted < count, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }

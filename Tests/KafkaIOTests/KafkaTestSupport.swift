@@ -42,7 +42,7 @@ func produce(_ values: Range<Int>, prefix: String, topic: String, producer: Kafk
 }
 
 /// Polls `condition` every 20 ms until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async throws -> Bool {
+func eventually(timeout: Duration = .seconds(90), _ condition: () async -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if await condition() { return true }

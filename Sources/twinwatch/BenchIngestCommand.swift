@@ -1,0 +1,65 @@
+import ArgumentParser
+import DemoSupport
+import Foundation
+import KafkaIO
+import Logging
+import Monitor
+import ServiceLifecycle
+import TwinwatchCore
+
+/// `twinwatch bench ingest`: end-to-end consumption from the mock cluster into windows.
+struct BenchIngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Events/s from a librdkafka mock cluster through decode and validation into the windows.")
+
+    @Option(help: "Events to consume.")
+    var events = 100_000
+
+    @Option(help: "Embedding dimension.")
+    var d = 256
+
+    @Option(help: "Partitions of the events topic.")
+    var partitions = 6
+
+    @Flag(help: "Print JSON (DESIGN §9) instead of a table.")
+    var json = false
+
+    func run() async throws {
+        var logger = Logger(label: "twinwatch.bench")
+        logger.logLevel = .error
+        let cluster = try MockKafkaCluster(brokers: 1)
+        try cluster.createTopic("events", partitions: partitions)
+        let producer = try KafkaProducer(brokers: [cluster.bootstrapServers], overrides: ["linger.ms": "20"])
+        let embeddings = SyntheticEmbeddings(dimension: d, seed: 1)
+        var rng = SplitMix64(seed: 2)
+        for i in 0..<events {
+            let event = SyntheticEvent(event_id: "e-\(i)", ts: Int64(i), model: "m", cohort: "c\(i % 8)", score: 0.5,
+                                       embedding: embeddings.row(using: &rng))
+            try producer.produce(topic: "events", key: Array(event.key.utf8), value: event.json())
+        }
+        try await producer.flush(timeoutMs: 120_000)
+
+        let config = TwinwatchConfig(
+            kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "bench", eventsTopic: "events",
+                                 librdkafka: ["session.timeout.ms": "6000", "fetch.max.bytes": "104857600"]),
+            models: [ModelSettings(name: "m", dimension: d)], window: WindowSettings(size: 5000),
+            evaluation: EvaluationSettings(interval: .seconds(3600)), baseline: BaselineSettings(captureRows: 5000))
+        let daemon = try Daemon(config: config, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
+        let task = Task { try await group.run() }
+        // The clock starts at the first accepted event: group join time is not ingest speed.
+        while await daemon.state.accepted == 0 { try await Task.sleep(for: .milliseconds(1)) }
+        let start = ContinuousClock.now
+        let first = await daemon.state.accepted
+        while await daemon.state.accepted < events { try await Task.sleep(for: .milliseconds(1)) }
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        await group.triggerGracefulShutdown()
+        try await task.value
+        let counted = events - first
+        let report = BenchReport(suite: "ingest", results: [
+            BenchLine(name: "kafka_json_to_window", n: counted, d: d, seconds: seconds, perSecond: Double(counted) / seconds, referenceSeconds: nil)
+        ])
+        print(json ? report.json() : report.table(unit: "events/s"))
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// One line of a benchmark suite, in the JSON shape of DESIGN §9.
+struct BenchLine: Encodable {
+    let name: String
+    let n: Int
+    let d: Int
+    let seconds: Double
+    /// Events (throughput suites) or runs per second.
+    let perSecond: Double
+    let referenceSeconds: Double?
+    /// Extra numbers a suite reports beside the contract fields (e.g. one-off setup time).
+    var extra: [String: Double] = [:]
+
+    var ratio: Double? { referenceSeconds.map { $0 / seconds } }
+
+    enum CodingKeys: String, CodingKey {
+        case name, n, d, seconds, perSecond = "per_second", referenceSeconds = "reference_seconds", ratio
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(n, forKey: .n)
+        try c.encode(d, forKey: .d)
+        try c.encode(seconds, forKey: .seconds)
+        try c.encode(perSecond, forKey: .perSecond)
+        try c.encode(referenceSeconds, forKey: .referenceSeconds)
+        try c.encode(ratio, forKey: .ratio)
+        var extras = encoder.container(keyedBy: ExtraKey.self)
+        for (key, value) in extra.sorted(by: { $0.key < $1.key }) { try extras.encode(value, forKey: ExtraKey(key)) }
+    }
+
+    private struct ExtraKey: CodingKey {
+        let stringValue: String
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+}
+
+/// A benchmark suite's results: `{"suite":…, "threads":1, "results":[…]}` or a table.
+struct BenchReport: Encodable {
+    let suite: String
+    let threads = 1
+    let results: [BenchLine]
+
+    func json() -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding plain numbers and strings cannot fail.
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    func table(unit: String) -> String {
+        var out = "name                 n      d     seconds   \(unit.padding(toLength: 12, withPad: " ", startingAt: 0))  reference   ratio\n"
+        for r in results {
+            out += r.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+                + String(format: " %8d %6d %11.4f %14.0f %10@ %7@\n", r.n, r.d, r.seconds, r.perSecond,
+                         r.referenceSeconds.map { String(format: "%.3f", $0) } ?? "-",
+                         r.ratio.map { String(format: "%.1fx", $0) } ?? "-")
+        }
+        return out
+    }
+}
