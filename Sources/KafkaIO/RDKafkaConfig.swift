@@ -12,6 +12,19 @@ public struct RDKafkaConfig: Sendable {
         set { properties[key] = newValue }
     }
 
+    /// Consumer-only properties (librdkafka warns when a producer is given them).
+    static let consumerOnlyProperties: Set<String> = [
+        "session.timeout.ms", "heartbeat.interval.ms", "max.poll.interval.ms", "auto.offset.reset", "auto.commit.interval.ms",
+        "partition.assignment.strategy", "group.instance.id", "group.protocol.type", "isolation.level", "check.crcs",
+        "fetch.max.bytes", "fetch.min.bytes", "fetch.wait.max.ms", "fetch.error.backoff.ms", "fetch.message.max.bytes",
+        "queued.min.messages", "queued.max.messages.kbytes", "enable.partition.eof", "coordinator.query.interval.ms",
+    ]
+
+    /// `properties` without the consumer-only ones: one `librdkafka:` config block serves both clients.
+    public static func producerProperties(_ properties: [String: String]) -> [String: String] {
+        properties.filter { !consumerOnlyProperties.contains($0.key) }
+    }
+
     /// A fresh `rd_kafka_conf_t`; ownership passes to the caller (normally `rd_kafka_new`).
     func makeHandle() throws(KafkaError) -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else { throw KafkaError(.configuration, "rd_kafka_conf_new failed") }

@@ -18,7 +18,7 @@ public struct Daemon: Sendable {
         let consumer = try KafkaConsumer(brokers: config.kafka.brokers, groupID: config.kafka.groupID,
                                          overrides: config.kafka.librdkafka, logger: logger,
                                          onStatistics: { metrics.record($0) })
-        let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: config.kafka.librdkafka, logger: logger)
+        let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
         try consumer.subscribe([config.kafka.eventsTopic])
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
         let dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })

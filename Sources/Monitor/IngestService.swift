@@ -58,7 +58,10 @@ public struct IngestService: Service {
             }
         }
         await state.ingest(events, rejections: rejections)
-        for event in events { metrics.consumed(model: event.model).increment() }
+        // One registry lookup per model and batch, not per event.
+        var perModel: [String: Int] = [:]
+        for event in events { perModel[event.model, default: 0] += 1 }
+        for (model, count) in perModel { metrics.consumed(model: model).increment(by: Int64(count)) }
         if !rejections.isEmpty, let deadLetters {
             do {
                 try await deadLetters.flush()

@@ -13,36 +13,41 @@ struct BenchIngestCommand: AsyncParsableCommand {
         commandName: "ingest",
         abstract: "Events/s from a librdkafka mock cluster through decode and validation into the windows.")
 
-    @Option(help: "Events to consume.")
-    var events = 100_000
+    // The librdkafka 2.0.2 mock keeps at most ~5 MiB per partition and silently drops older
+    // messages beyond that, so events are spread over many keys and partitions (≈ 2 MB each).
+    @Option(help: "Events to consume (keep events × ~3.3 KB / partitions well under 5 MiB at d = 256).")
+    var events = 40_000
 
     @Option(help: "Embedding dimension.")
     var d = 256
 
     @Option(help: "Partitions of the events topic.")
-    var partitions = 6
+    var partitions = 64
 
     @Flag(help: "Print JSON (DESIGN §9) instead of a table.")
     var json = false
 
+    @Option(name: .long, help: "Log level of the daemon's log lines (stderr).")
+    var logLevel: Logger.Level = .error
+
     func run() async throws {
-        var logger = Logger(label: "twinwatch.bench")
-        logger.logLevel = .error
+        let logger = LoggingOptions.logger("twinwatch.bench", level: logLevel)
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("events", partitions: partitions)
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers], overrides: ["linger.ms": "20"])
         let embeddings = SyntheticEmbeddings(dimension: d, seed: 1)
         var rng = SplitMix64(seed: 2)
         for i in 0..<events {
-            let event = SyntheticEvent(event_id: "e-\(i)", ts: Int64(i), model: "m", cohort: "c\(i % 8)", score: 0.5,
+            let event = SyntheticEvent(event_id: "e-\(i)", ts: Int64(i), model: "m", cohort: "c\(i % 256)", score: 0.5,
                                        embedding: embeddings.row(using: &rng))
             try producer.produce(topic: "events", key: Array(event.key.utf8), value: event.json())
         }
         try await producer.flush(timeoutMs: 120_000)
+        FileHandle.standardError.write(Data("produced \(events) events (\(producer.delivered) acknowledged)\n".utf8))
 
         let config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "bench", eventsTopic: "events",
-                                 librdkafka: ["session.timeout.ms": "6000", "fetch.max.bytes": "104857600"]),
+                                 librdkafka: ["session.timeout.ms": "6000"]),
             models: [ModelSettings(name: "m", dimension: d)], window: WindowSettings(size: 5000),
             evaluation: EvaluationSettings(interval: .seconds(3600)), baseline: BaselineSettings(captureRows: 5000))
         let daemon = try Daemon(config: config, logger: logger)
@@ -52,7 +57,14 @@ struct BenchIngestCommand: AsyncParsableCommand {
         while await daemon.state.accepted == 0 { try await Task.sleep(for: .milliseconds(1)) }
         let start = ContinuousClock.now
         let first = await daemon.state.accepted
-        while await daemon.state.accepted < events { try await Task.sleep(for: .milliseconds(1)) }
+        var lastReport = ContinuousClock.now
+        while await daemon.state.accepted < events {
+            try await Task.sleep(for: .milliseconds(1))
+            if ContinuousClock.now - lastReport > .seconds(5) {
+                lastReport = ContinuousClock.now
+                FileHandle.standardError.write(Data("consumed \(await daemon.state.accepted) of \(events)\n".utf8))
+            }
+        }
         let seconds = (ContinuousClock.now - start) / .seconds(1)
         await group.triggerGracefulShutdown()
         try await task.value

@@ -54,9 +54,9 @@ struct BenchReport: Encodable {
     }
 
     func table(unit: String) -> String {
-        var out = "name                 n      d     seconds   \(unit.padding(toLength: 12, withPad: " ", startingAt: 0))  reference   ratio\n"
+        var out = "name                         n      d     seconds   \(unit.padding(toLength: 12, withPad: " ", startingAt: 0))  reference   ratio\n"
         for r in results {
-            out += r.name.padding(toLength: 14, withPad: " ", startingAt: 0)
+            out += r.name.padding(toLength: 22, withPad: " ", startingAt: 0)
                 + String(format: " %8d %6d %11.4f %14.0f %10@ %7@\n", r.n, r.d, r.seconds, r.perSecond,
                          r.referenceSeconds.map { String(format: "%.3f", $0) } ?? "-",
                          r.ratio.map { String(format: "%.1fx", $0) } ?? "-")

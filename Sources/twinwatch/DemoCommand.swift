@@ -27,7 +27,7 @@ struct DemoCommand: AsyncParsableCommand {
         scenario.seed = seed
         print("twinwatch demo: \(scenario.baselineRows) baseline + \(scenario.steadyRows) steady + \(scenario.shiftedRows) shifted events, "
             + "d = \(scenario.dimension), window \(scenario.windowSize) rows, per-dim W1 threshold \(scenario.threshold)")
-        let outcome = try await DemoRunner(scenario: scenario, logger: LoggingOptions(logLevel: logLevel).logger("twinwatch"), output: { print($0) }).run()
+        let outcome = try await DemoRunner(scenario: scenario, logger: LoggingOptions.logger("twinwatch", level: logLevel), output: { print($0) }).run()
         let firing = outcome.alerts.filter { $0.status == .firing }.count
         print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations, "
             + "\(firing) firing alert(s) received, \(outcome.alertsBeforeShift) before the shift")
