@@ -26,8 +26,10 @@ public struct ConsumerStatistics: Sendable, Equatable {
                 lag[TopicPartition(topic: topic, partition: partition)] = value
             }
         }
+        // Real brokers only: librdkafka also lists bootstrap ("configured"), internal and logical
+        // (group coordinator) connections.
         let brokers = (root["brokers"] as? [String: Any] ?? [:]).values.compactMap { $0 as? [String: Any] }
-            .filter { ($0["nodeid"] as? NSNumber)?.intValue ?? -1 >= 0 }
+            .filter { ($0["nodeid"] as? NSNumber)?.intValue ?? -1 >= 0 && $0["source"] as? String == "learned" }
         self.init(lag: lag, brokersUp: brokers.filter { $0["state"] as? String == "UP" }.count, brokersTotal: brokers.count)
     }
 }

@@ -19,7 +19,7 @@ public struct Daemon: Sendable {
                                          overrides: config.kafka.librdkafka, logger: logger,
                                          onStatistics: { metrics.record($0) })
         let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
-        try consumer.subscribe([config.kafka.eventsTopic])
+        try consumer.subscribe([config.kafka.eventsTopic] + (config.kafka.feedbackTopic.map { [$0] } ?? []))
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
         let dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
         let decoder = EventDecoder(dimensions: dimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
@@ -32,6 +32,7 @@ public struct Daemon: Sendable {
                             onDelivered: onDelivered),
             EvaluatorService(state: state, config: config, notifications: continuation, logger: logger, onEvaluation: onEvaluation),
             IngestService(consumer: consumer, decoder: decoder,
+                          feedback: config.kafka.feedbackTopic.map { FeedbackRoute(topic: $0, decoder: FeedbackDecoder(knownModels: known)) },
                           deadLetters: DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer),
                           state: state, metrics: metrics, logger: logger),
         ]

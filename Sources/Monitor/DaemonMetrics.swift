@@ -21,6 +21,10 @@ public final class DaemonMetrics: Sendable {
         registry.makeCounter(name: "twinwatch_events_rejected_total", labels: [("reason", reason.rawValue)])
     }
 
+    public func feedbackConsumed(_ kind: String) -> Counter {
+        registry.makeCounter(name: "twinwatch_feedback_consumed_total", labels: [("kind", kind)])
+    }
+
     public var deadLetterFailures: Counter {
         registry.makeCounter(name: "twinwatch_dead_letter_failures_total")
     }

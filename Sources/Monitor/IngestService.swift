@@ -11,15 +11,17 @@ import TwinwatchCore
 public struct IngestService: Service {
     private let consumer: KafkaConsumer
     private let decoder: EventDecoder
+    private let feedback: FeedbackRoute?
     private let deadLetters: DeadLetterQueue?
     private let state: MonitorState
     private let metrics: DaemonMetrics
     private let logger: Logger
 
-    public init(consumer: KafkaConsumer, decoder: EventDecoder, deadLetters: DeadLetterQueue?, state: MonitorState,
-                metrics: DaemonMetrics, logger: Logger) {
+    public init(consumer: KafkaConsumer, decoder: EventDecoder, feedback: FeedbackRoute? = nil, deadLetters: DeadLetterQueue?,
+                state: MonitorState, metrics: DaemonMetrics, logger: Logger) {
         self.consumer = consumer
         self.decoder = decoder
+        self.feedback = feedback
         self.deadLetters = deadLetters
         self.state = state
         self.metrics = metrics
@@ -47,7 +49,18 @@ public struct IngestService: Service {
         var events: [InferenceEvent] = []
         events.reserveCapacity(batch.count)
         var rejections: [EventRejection] = []
+        var labels: [Feedback] = []
         for message in batch {
+            if let feedback, message.topic == feedback.topic {
+                switch feedback.decoder.decode(message.value, fallbackTimestampMs: message.timestampMs) {
+                case .success(let item): labels.append(item)
+                case .failure(let rejection):
+                    rejections.append(rejection)
+                    metrics.rejected(rejection.reason).increment()
+                    sendToDeadLetters(message, rejection)
+                }
+                continue
+            }
             switch decoder.decode(message) {
             case .success(let event):
                 events.append(event)
@@ -58,6 +71,10 @@ public struct IngestService: Service {
             }
         }
         await state.ingest(events, rejections: rejections)
+        if !labels.isEmpty {
+            await state.ingest(feedback: labels)
+            for item in labels { metrics.feedbackConsumed(item.kind).increment() }
+        }
         // One registry lookup per model and batch, not per event.
         var perModel: [String: Int] = [:]
         for event in events { perModel[event.model, default: 0] += 1 }
@@ -80,6 +97,28 @@ public struct IngestService: Service {
         } catch {
             metrics.deadLetterFailures.increment()
             logger.error("dead-letter produce failed", metadata: ["source": "\(message.topic)/\(message.partition)/\(message.offset)", "error": "\(error)"])
+        }
+    }
+}
+
+/// Where feedback arrives and how it is decoded.
+public struct FeedbackRoute: Sendable {
+    public let topic: String
+    public let decoder: FeedbackDecoder
+
+    public init(topic: String, decoder: FeedbackDecoder) {
+        self.topic = topic
+        self.decoder = decoder
+    }
+}
+
+extension Feedback {
+    /// Metric label: `label`, `scored` or `retrieval`.
+    var kind: String {
+        switch self {
+        case .label: "label"
+        case .scored: "scored"
+        case .retrieval: "retrieval"
         }
     }
 }

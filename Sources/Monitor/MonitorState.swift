@@ -59,6 +59,15 @@ public actor MonitorState {
     }
 
     private var assigned: Set<TopicPartition> = []
+    /// Feedback received, oldest first, bounded: the verification join (FAR/FRR per cohort) reads it.
+    public private(set) var feedback: [Feedback] = []
+    private let feedbackCapacity = 100_000
+
+    /// Keeps the newest feedback for the verification join.
+    public func ingest(feedback items: [Feedback]) {
+        feedback.append(contentsOf: items)
+        if feedback.count > feedbackCapacity { feedback.removeFirst(feedback.count - feedbackCapacity) }
+    }
 
     /// Partitions this instance owns now.
     public var assignedPartitionCount: Int { assigned.count }

@@ -30,6 +30,8 @@ public struct KafkaSettings: Sendable, Equatable {
     public var brokers: [String]
     public var groupID: String = "twinwatch"
     public var eventsTopic: String = "twinwatch.events"
+    /// Labels and retrieval feedback (DESIGN §3); nil: no feedback consumed.
+    public var feedbackTopic: String?
     /// Refused messages go here unchanged, with reason and source headers.
     public var deadLetterTopic: String = "twinwatch.dlq"
     /// Larger message values are refused as `oversize`.
@@ -38,11 +40,12 @@ public struct KafkaSettings: Sendable, Equatable {
     /// given as `<key>_file` were already read from their files.
     public var librdkafka: [String: String] = [:]
 
-    public init(brokers: [String], groupID: String = "twinwatch", eventsTopic: String = "twinwatch.events",
+    public init(brokers: [String], groupID: String = "twinwatch", eventsTopic: String = "twinwatch.events", feedbackTopic: String? = nil,
                 deadLetterTopic: String = "twinwatch.dlq", maxEventBytes: Int = 1 << 20, librdkafka: [String: String] = [:]) {
         self.brokers = brokers
         self.groupID = groupID
         self.eventsTopic = eventsTopic
+        self.feedbackTopic = feedbackTopic
         self.deadLetterTopic = deadLetterTopic
         self.maxEventBytes = maxEventBytes
         self.librdkafka = librdkafka

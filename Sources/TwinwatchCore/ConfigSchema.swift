@@ -29,11 +29,12 @@ enum ConfigSchema {
 
     private static func readKafka(_ root: YAMLSection, _ r: YAMLReader) -> KafkaSettings? {
         guard let s = r.section(root, "kafka", required: true) else { return nil }
-        r.rejectUnknownKeys(s, allowed: ["brokers", "group_id", "events_topic", "dead_letter_topic", "max_event_bytes", "librdkafka"])
+        r.rejectUnknownKeys(s, allowed: ["brokers", "group_id", "events_topic", "feedback_topic", "dead_letter_topic", "max_event_bytes", "librdkafka"])
         let brokers = r.stringList(s, "brokers", required: true)
         var kafka = KafkaSettings(brokers: brokers ?? [])
         kafka.groupID = r.string(s, "group_id") ?? kafka.groupID
         kafka.eventsTopic = r.string(s, "events_topic") ?? kafka.eventsTopic
+        kafka.feedbackTopic = r.string(s, "feedback_topic")
         kafka.deadLetterTopic = r.string(s, "dead_letter_topic") ?? kafka.deadLetterTopic
         kafka.maxEventBytes = r.int(s, "max_event_bytes", min: 64) ?? kafka.maxEventBytes
         if let passthrough = r.section(s, "librdkafka") {

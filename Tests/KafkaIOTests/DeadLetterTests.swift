@@ -29,6 +29,7 @@ struct DeadLetterTests {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("events", partitions: 1)
         try cluster.createTopic("dlq", partitions: 1)
+        try cluster.createTopic("feedback", partitions: 1)
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers])
         var values: [String] = []
         for (i, (bad, _)) in Self.bad.enumerated() {
@@ -37,11 +38,15 @@ struct DeadLetterTests {
             values.append(Self.event("good-\(2 * i + 1)"))
         }
         for value in values { try producer.produce(topic: "events", key: nil, value: Array(value.utf8)) }
+        let badFeedback = #"{"event_id":"good-0","label":7}"#
+        for value in [#"{"event_id":"good-0","label":1}"#, badFeedback, #"{"model":"m","cohort":"c","score":0.9,"label":0}"#] {
+            try producer.produce(topic: "feedback", key: nil, value: Array(value.utf8))
+        }
         try await producer.flush()
 
         let config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "dlq-test", eventsTopic: "events",
-                                 deadLetterTopic: "dlq", maxEventBytes: 2048, librdkafka: testOverrides),
+                                 feedbackTopic: "feedback", deadLetterTopic: "dlq", maxEventBytes: 2048, librdkafka: testOverrides),
             models: [ModelSettings(name: "m", dimension: 3)], window: WindowSettings(size: 10),
             evaluation: EvaluationSettings(interval: .seconds(60)), baseline: BaselineSettings(captureRows: 5))
         let daemon = try Daemon(config: config, logger: quietLogger)
@@ -52,7 +57,7 @@ struct DeadLetterTests {
         try dlq.subscribe(["dlq"])
         var letters: [KafkaMessage] = []
         var iterator = dlq.events.makeAsyncIterator()
-        while letters.count < Self.bad.count, let event = await iterator.next() {
+        while letters.count < Self.bad.count + 1, let event = await iterator.next() {
             if case .messages(let batch) = event { letters += batch }
         }
         #expect(try await eventually { await daemon.state.accepted == 2 * Self.bad.count })
@@ -64,9 +69,16 @@ struct DeadLetterTests {
             // Each bad value sits between two good ones: offset 3·index + 1 of partition 0.
             #expect(String(decoding: letter.header(DeadLetterQueue.sourceHeader) ?? [], as: UTF8.self) == "events/0/\(3 * index + 1)")
         }
+        let feedbackLetter = try #require(letters.first { $0.value == Array(badFeedback.utf8) })
+        #expect(String(decoding: feedbackLetter.header(DeadLetterQueue.sourceHeader) ?? [], as: UTF8.self) == "feedback/0/1")
+        #expect(try await eventually { await daemon.state.feedback.count == 2 })
         let exposition = daemon.metrics.exposition()
+        #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="label"} 1"#))
+        #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="scored"} 1"#))
         for (_, reason) in Self.bad {
-            #expect(exposition.contains(#"twinwatch_events_rejected_total{reason="\#(reason.rawValue)"} 1"#), "\(reason)")
+            // The bad feedback label is one more unparseable message.
+            let count = reason == .unparseable ? 2 : 1
+            #expect(exposition.contains(#"twinwatch_events_rejected_total{reason="\#(reason.rawValue)"} \#(count)"#), "\(reason)")
         }
         #expect(exposition.contains(#"twinwatch_events_consumed_total{model="m"} 12"#))
 
