@@ -15,8 +15,21 @@ public enum RFC3339 {
         return nil
     }
 
-    /// `2026-11-25T10:00:00.123Z` for `millis` since the epoch.
+    /// `2026-11-25T10:00:00.123Z` for `millis` since the epoch. The milliseconds are written
+    /// from the integer, not from a `Double` of seconds (which is 1 ms off for some values).
     public static func string(millis: Int64) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(styles[0])
+        let seconds = millis.quotient(dividingBy: 1000)
+        let fraction = millis - seconds * 1000
+        let whole = Date(timeIntervalSince1970: Double(seconds)).formatted(Date.ISO8601FormatStyle())
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+}
+
+extension Int64 {
+    /// Floor division (towards −∞), so times before 1970 keep a positive millisecond part.
+    fileprivate func quotient(dividingBy d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
     }
 }
