@@ -1,3 +1,4 @@
+import DriftEstimators
 import KafkaIO
 import Monitor
 import ServiceLifecycle

@@ -1,23 +1,10 @@
+import DriftEstimators
 import Foundation
 
-/// Seeded SplitMix64: the same seed gives the same stream on every platform.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal draw (Box–Muller).
+extension SplitMix64 {
+    /// A standard normal draw (Box–Muller on two portable uniforms).
     public mutating func gaussian() -> Double {
-        let u1 = Double((next() >> 11) + 1) * 0x1p-53
-        let u2 = Double((next() >> 11) + 1) * 0x1p-53
+        let u1 = nextUnit(), u2 = nextUnit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

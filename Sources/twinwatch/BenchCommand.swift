@@ -62,15 +62,9 @@ struct BenchDriftCommand: AsyncParsableCommand {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 let summary = try BaselineSummary(baseline: x, configuration: config)
                 let summarySeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                var times = [Double](), cpu = [Double]()
-                for _ in 0..<repetitions {
-                    let t = DispatchTime.now().uptimeNanoseconds, c = Self.threadCPUSeconds()
+                let (seconds, cpuSeconds) = try BenchClock.median(repetitions: repetitions) { () throws(EstimatorError) in
                     _ = try summary.evaluate(y)
-                    cpu.append(Self.threadCPUSeconds() - c)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
                 }
-                let seconds = times.sorted()[times.count / 2]
-                let cpuSeconds = cpu.sorted()[cpu.count / 2]
                 // The reference times are for exact estimators on 10k × 256 only.
                 let exact = kind != .knnKL || knnMaxRows == nil
                 let reference = x.rows == 10_000 && y.rows == 10_000 && x.cols == 256 && exact ? Self.referenceSeconds[kind] : nil
@@ -85,17 +79,12 @@ struct BenchDriftCommand: AsyncParsableCommand {
             // Everything selected in one evaluation: shared work (moments, projections) is done once.
             do throws(EstimatorError) {
                 let summary = try BaselineSummary(baseline: x, configuration: DriftConfiguration(estimators: kinds, knnMaxRows: knnMaxRows))
-                var times = [Double](), cpu = [Double]()
-                for _ in 0..<repetitions {
-                    let t = DispatchTime.now().uptimeNanoseconds, c = Self.threadCPUSeconds()
+                let (seconds, cpuSeconds) = try BenchClock.median(repetitions: repetitions) { () throws(EstimatorError) in
                     _ = try summary.evaluate(y)
-                    cpu.append(Self.threadCPUSeconds() - c)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
                 }
-                let seconds = times.sorted()[times.count / 2]
                 results.append(BenchResult(name: "combined(" + kinds.sorted().map(\.rawValue).joined(separator: "+") + ")",
                                            n: x.rows, d: x.cols, seconds: seconds, perSecond: Double(y.rows) / seconds,
-                                           referenceSeconds: nil, baselineSummarySeconds: 0, cpuSeconds: cpu.sorted()[cpu.count / 2]))
+                                           referenceSeconds: nil, baselineSummarySeconds: 0, cpuSeconds: cpuSeconds))
             } catch {
                 throw CLIError(message: "bench drift: combined: \(error.message)")
             }
@@ -113,14 +102,6 @@ struct BenchDriftCommand: AsyncParsableCommand {
             }
         }
         return (Self.synthetic(rows: n, dims: d, seed: 7, shift: 0), Self.synthetic(rows: n, dims: d, seed: 8, shift: 0.05))
-    }
-
-    /// CPU time of the calling thread: on a shared machine it excludes time spent descheduled
-    /// (with one BLAS thread all the work runs on this thread).
-    static func threadCPUSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
     /// Seeded unit-norm embeddings with a decaying spectrum; `shift` moves the mean along one direction.
@@ -158,12 +139,10 @@ struct BenchResult {
     var ratio: Double? { referenceSeconds.map { $0 / seconds } }
 
     static func json(_ results: [BenchResult]) -> String {
-        func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "null" }
-        let items = results.map {
-            "{\"name\":\"\($0.name)\", \"n\":\($0.n), \"d\":\($0.d), \"seconds\":\(num($0.seconds)), \"per_second\":\(num($0.perSecond)), "
-                + "\"reference_seconds\":\(num($0.referenceSeconds)), \"ratio\":\(num($0.ratio)), \"baseline_summary_seconds\":\(num($0.baselineSummarySeconds)), \"cpu_seconds\":\(num($0.cpuSeconds))}"
-        }
-        return "{\"suite\":\"drift\", \"threads\":1, \"results\":[" + items.joined(separator: ", ") + "]}"
+        BenchReport(suite: "drift", results: results.map {
+            BenchLine(name: $0.name, n: $0.n, d: $0.d, seconds: $0.seconds, perSecond: $0.perSecond, referenceSeconds: $0.referenceSeconds,
+                      extra: ["baseline_summary_seconds": $0.baselineSummarySeconds, "cpu_seconds": $0.cpuSeconds])
+        }).json()
     }
 
     static func table(_ results: [BenchResult]) -> String {

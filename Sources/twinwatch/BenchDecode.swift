@@ -69,7 +69,7 @@ struct BenchDecodeCommand: AsyncParsableCommand {
             var times = [(wall: Double, cpu: Double)]()
             for run in 0...repetitions {  // run 0 warms caches and the allocator, and is not reported
                 var checksum: Float = 0
-                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = Self.threadCPUSeconds()
+                let t0 = DispatchTime.now().uptimeNanoseconds, c0 = BenchClock.threadCPUSeconds()
                 for i in 0..<events {
                     switch decoder.decode(value: messages[i % messages.count], key: key, contentType: contentType,
                                           fallbackTimestampMs: 0) {
@@ -78,7 +78,7 @@ struct BenchDecodeCommand: AsyncParsableCommand {
                     }
                 }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                if run > 0 { times.append((seconds, Self.threadCPUSeconds() - c0)) }
+                if run > 0 { times.append((seconds, BenchClock.threadCPUSeconds() - c0)) }
                 if checksum.isNaN { print("checksum NaN") }  // keeps the decoded values observable
             }
             let median = times.sorted { $0.wall < $1.wall }[times.count / 2]
@@ -119,13 +119,6 @@ struct BenchDecodeCommand: AsyncParsableCommand {
         }
         return rate
     }
-
-    /// CPU time of this thread: on a shared machine it shows how much of the wall time was ours.
-    static func threadCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-    }
 }
 
 /// One line of `bench decode` output.
@@ -143,12 +136,10 @@ struct DecodeBenchResult {
     var ratio: Double? { referenceSeconds.map { $0 / seconds } }
 
     static func json(_ results: [DecodeBenchResult]) -> String {
-        func num(_ v: Double?) -> String { v.map { "\($0)" } ?? "null" }
-        let items = results.map {
-            "{\"name\":\"\($0.name)\",\"n\":\($0.n),\"d\":\($0.d),\"seconds\":\(num($0.seconds)),\"per_second\":\(num($0.perSecond)),"
-                + "\"reference_seconds\":\(num($0.referenceSeconds)),\"ratio\":\(num($0.ratio)),\"cpu_seconds\":\(num($0.cpuSeconds))}"
-        }
-        return "{\"suite\":\"decode\",\"threads\":1,\"results\":[" + items.joined(separator: ",") + "]}"
+        BenchReport(suite: "decode", results: results.map {
+            BenchLine(name: $0.name, n: $0.n, d: $0.d, seconds: $0.seconds, perSecond: $0.perSecond, referenceSeconds: $0.referenceSeconds,
+                      extra: ["cpu_seconds": $0.cpuSeconds])
+        }).json()
     }
 
     static func table(_ results: [DecodeBenchResult]) -> String {

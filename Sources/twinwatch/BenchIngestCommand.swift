@@ -1,3 +1,4 @@
+import DriftEstimators
 import ArgumentParser
 import DemoSupport
 import Foundation

@@ -64,3 +64,26 @@ struct BenchReport: Encodable {
         return out
     }
 }
+
+/// Timing helpers shared by the bench suites.
+enum BenchClock {
+    /// CPU time of the calling thread: on a shared machine it excludes time spent descheduled
+    /// (with one BLAS thread all the work runs on this thread).
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Median wall and thread-CPU seconds of `repetitions` runs of `body`.
+    static func median<E: Error>(repetitions: Int, _ body: () throws(E) -> Void) throws(E) -> (wall: Double, cpu: Double) {
+        var wall = [Double](), cpu = [Double]()
+        for _ in 0..<repetitions {
+            let t = DispatchTime.now().uptimeNanoseconds, c = threadCPUSeconds()
+            try body()
+            cpu.append(threadCPUSeconds() - c)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        return (wall.sorted()[wall.count / 2], cpu.sorted()[cpu.count / 2])
+    }
+}

@@ -1,3 +1,4 @@
+import DriftEstimators
 import DemoSupport
 import KafkaIO
 import Logging
