@@ -89,8 +89,9 @@ public struct DemoRunner: Sendable {
                            eventsAccepted: accepted, seconds: seconds)
     }
 
+    /// `HH:MM:SS` (UTC, 24-hour), matching the RFC 3339 times in the alerts.
     static func clock() -> String {
-        Date().formatted(.dateTime.hour(.twoDigits(amPM: .omitted)).minute(.twoDigits).second(.twoDigits))
+        String(RFC3339.string(millis: Int64(Date().timeIntervalSince1970 * 1000)).dropFirst(11).prefix(8))
     }
 
     static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
