@@ -132,8 +132,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPAPITests",
-            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore",
-                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting",
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),

@@ -26,17 +26,25 @@ public struct CurlHTTPClient: Sendable {
 
     /// POSTs `body` to `url` with `headers` ("Name: value"), failing after `timeoutMs`.
     public func post(url: String, body: [UInt8], headers: [String], timeoutMs: Int) async throws(HTTPTransportError) -> HTTPResponse {
+        try await request(url: url, body: body, headers: headers, timeoutMs: timeoutMs)
+    }
+
+    /// GETs `url`.
+    public func get(url: String, headers: [String] = [], timeoutMs: Int) async throws(HTTPTransportError) -> HTTPResponse {
+        try await request(url: url, body: nil, headers: headers, timeoutMs: timeoutMs)
+    }
+
+    /// A POST when `body` is given, else a GET.
+    private func request(url: String, body: [UInt8]?, headers: [String], timeoutMs: Int) async throws(HTTPTransportError) -> HTTPResponse {
         let result: Result<HTTPResponse, HTTPTransportError> = await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: Self.perform(url: url, body: body, headers: headers, timeoutMs: timeoutMs))
+                guard let easy = CurlEasy() else {
+                    return continuation.resume(returning: .failure(HTTPTransportError(code: -1, message: "curl_easy_init failed")))
+                }
+                continuation.resume(returning: easy.perform(url: url, body: body, headers: headers, timeoutMs: timeoutMs))
             }
         }
         return try result.get()
-    }
-
-    private static func perform(url: String, body: [UInt8], headers: [String], timeoutMs: Int) -> Result<HTTPResponse, HTTPTransportError> {
-        guard let easy = CurlEasy() else { return .failure(HTTPTransportError(code: -1, message: "curl_easy_init failed")) }
-        return easy.post(url: url, body: body, headers: headers, timeoutMs: timeoutMs)
     }
 }
 
@@ -50,7 +58,7 @@ private final class CurlEasy {
     }
     deinit { curl_easy_cleanup(handle) }
 
-    func post(url: String, body: [UInt8], headers: [String], timeoutMs: Int) -> Result<HTTPResponse, HTTPTransportError> {
+    func perform(url: String, body: [UInt8]?, headers: [String], timeoutMs: Int) -> Result<HTTPResponse, HTTPTransportError> {
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for header in headers { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
@@ -64,7 +72,6 @@ private final class CurlEasy {
         twinwatch_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMs, 5000))
         twinwatch_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         twinwatch_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list)
-        twinwatch_curl_setopt_long(handle, CURLOPT_POST, 1)
         twinwatch_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, unmanaged.toOpaque())
         twinwatch_curl_setopt_write_function(handle, CURLOPT_WRITEFUNCTION) { ptr, size, count, userdata in
             let sink = Unmanaged<ResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
@@ -77,10 +84,17 @@ private final class CurlEasy {
             sink.header(UnsafeRawBufferPointer(start: ptr, count: size * count))
             return size * count
         }
-        let code = body.withUnsafeBytes { bytes -> CURLcode in
-            twinwatch_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
-            twinwatch_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
-            return curl_easy_perform(handle)
+        let code: CURLcode
+        if let body {
+            twinwatch_curl_setopt_long(handle, CURLOPT_POST, 1)
+            code = body.withUnsafeBytes { bytes -> CURLcode in
+                twinwatch_curl_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(bytes.count))
+                twinwatch_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                return curl_easy_perform(handle)
+            }
+        } else {
+            twinwatch_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+            code = curl_easy_perform(handle)
         }
         guard code == CURLE_OK else {
             return .failure(HTTPTransportError(code: Int(code.rawValue), message: String(cString: curl_easy_strerror(code))))

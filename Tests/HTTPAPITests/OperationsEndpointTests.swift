@@ -1,32 +1,42 @@
-import EventCodec
+import Alerting
 import HTTPAPI
-import Hummingbird
-import HummingbirdTesting
 import Logging
 import Monitor
+import ServiceLifecycle
 import Testing
 import TwinwatchCore
 
+/// The real server on a loopback port, queried with libcurl.
 @Suite("Operations endpoints")
 struct OperationsEndpointTests {
     @Test("/metrics serves the registry, /healthz answers, /readyz reflects partition assignment")
     func endpoints() async throws {
+        let logger = Logger(label: "t")
         let metrics = DaemonMetrics()
         metrics.rejected(.oversize).increment()
-        let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: Logger(label: "t"))
-        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: metrics, state: state, logger: Logger(label: "t"))
-        try await app.test(.router) { client in
-            try await client.execute(uri: "/metrics", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).contains(#"twinwatch_events_rejected_total{reason="oversize"} 1"#))
-            }
-            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
-            await state.partitionsAssigned([.init(topic: "t", partition: 0)])
-            try await client.execute(uri: "/readyz", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(String(buffer: response.body).hasPrefix("ready: assigned_partitions=1"))
-            }
-        }
+        let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: logger)
+        let (ports, port) = AsyncStream.makeStream(of: Int.self)
+        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: metrics, state: state, logger: logger) { port.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let bound = try #require(await iterator.next())
+        let base = "http://127.0.0.1:\(bound)"
+        let client = CurlHTTPClient()
+
+        let exposition = try await client.get(url: base + "/metrics", timeoutMs: 5000)
+        #expect(exposition.status == 200)
+        let text = String(decoding: exposition.body, as: UTF8.self)
+        #expect(text.contains(#"twinwatch_events_rejected_total{reason="oversize"} 1"#))
+        #expect(text.contains("# HELP twinwatch_events_rejected_total"))
+        #expect(try await client.get(url: base + "/healthz", timeoutMs: 5000).status == 200)
+        #expect(try await client.get(url: base + "/readyz", timeoutMs: 5000).status == 503)
+        await state.partitionsAssigned([.init(topic: "t", partition: 0)])
+        let ready = try await client.get(url: base + "/readyz", timeoutMs: 5000)
+        #expect(ready.status == 200)
+        #expect(String(decoding: ready.body, as: UTF8.self).hasPrefix("ready: assigned_partitions=1"))
+
+        await group.triggerGracefulShutdown()
+        try await task.value
     }
 }
