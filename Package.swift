@@ -78,7 +78,7 @@ let package = Package(
         .target(
             name: "DemoSupport",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting", "Monitor",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,7 +1,9 @@
 import DriftEstimators
+import EventCodec
 import KafkaIO
 import Monitor
 import ServiceLifecycle
+import TwinwatchCore
 
 /// Produces the scenario's events at the configured rate, waits until the daemon has taken
 /// them all in and evaluated the final window twice, then returns (which shuts the group down).
@@ -33,10 +35,10 @@ struct DemoDriver: Service {
             }
             let shift = index >= scenario.shiftIndex ? scenario.meanShift : 0
             let cohort = scenario.cohorts[index % scenario.cohorts.count]
-            let event = SyntheticEvent(
-                event_id: "e-\(index)", ts: 1_764_064_800_000 + Int64(index), model: scenario.model, cohort: cohort,
+            let event = InferenceEvent(
+                eventID: "e-\(index)", timestampMs: 1_795_600_800_000 + Int64(index), model: scenario.model, cohort: cohort,
                 score: 0.5 + 0.4 * Double(rng.next() % 1000) / 1000, embedding: embeddings.row(using: &rng, meanShift: shift))
-            try producer.produce(topic: topic, key: Array(event.key.utf8), value: event.json())
+            try producer.produce(topic: topic, key: EventEncoder.kafkaKey(for: event), value: EventEncoder.json(event))
             progress.withLock { $0.produced = index + 1 }
             if index == 0 {
                 // Joining the consumer group takes a few seconds; stream live only once the daemon consumes.

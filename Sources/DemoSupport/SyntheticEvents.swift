@@ -29,30 +29,3 @@ public struct SyntheticEmbeddings: Sendable {
         return center.map { Float($0 + noise * (rng.gaussian() + meanShift)) }
     }
 }
-
-/// A JSON inference event as serving systems publish it (DESIGN §3).
-public struct SyntheticEvent: Encodable, Sendable {
-    public var event_id: String
-    public var ts: Int64
-    public var model: String
-    public var cohort: String
-    public var score: Double
-    public var embedding: [Float]
-
-    public init(event_id: String, ts: Int64, model: String, cohort: String, score: Double, embedding: [Float]) {
-        self.event_id = event_id
-        self.ts = ts
-        self.model = model
-        self.cohort = cohort
-        self.score = score
-        self.embedding = embedding
-    }
-
-    /// Kafka key: one model/cohort's events land on one partition, hence one instance.
-    public var key: String { "\(model)/\(cohort)" }
-
-    public func json() -> [UInt8] {
-        // Shape is fixed and all floats finite, so encoding cannot fail.
-        Array(try! JSONEncoder().encode(self))
-    }
-}

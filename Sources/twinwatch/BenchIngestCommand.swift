@@ -1,6 +1,7 @@
-import DriftEstimators
 import ArgumentParser
 import DemoSupport
+import DriftEstimators
+import EventCodec
 import Foundation
 import KafkaIO
 import Logging
@@ -39,9 +40,9 @@ struct BenchIngestCommand: AsyncParsableCommand {
         let embeddings = SyntheticEmbeddings(dimension: d, seed: 1)
         var rng = SplitMix64(seed: 2)
         for i in 0..<events {
-            let event = SyntheticEvent(event_id: "e-\(i)", ts: Int64(i), model: "m", cohort: "c\(i % 256)", score: 0.5,
+            let event = InferenceEvent(eventID: "e-\(i)", timestampMs: Int64(i), model: "m", cohort: "c\(i % 256)", score: 0.5,
                                        embedding: embeddings.row(using: &rng))
-            try producer.produce(topic: "events", key: Array(event.key.utf8), value: event.json())
+            try producer.produce(topic: "events", key: EventEncoder.kafkaKey(for: event), value: EventEncoder.json(event))
         }
         try await producer.flush(timeoutMs: 120_000)
         FileHandle.standardError.write(Data("produced \(events) events (\(producer.delivered) acknowledged)\n".utf8))

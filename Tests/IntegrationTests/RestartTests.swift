@@ -1,5 +1,6 @@
-import DriftEstimators
 import DemoSupport
+import DriftEstimators
+import EventCodec
 import KafkaIO
 import Logging
 import Monitor
@@ -21,9 +22,9 @@ struct RestartTests {
         let embeddings = SyntheticEmbeddings(dimension: 8, seed: 3)
         var rng = SplitMix64(seed: 9)
         for i in range {
-            let event = SyntheticEvent(event_id: "e-\(i)", ts: Int64(i), model: "m", cohort: "c\(i % 4)", score: 0.5,
+            let event = InferenceEvent(eventID: "e-\(i)", timestampMs: Int64(i), model: "m", cohort: "c\(i % 4)", score: 0.5,
                                        embedding: embeddings.row(using: &rng))
-            try producer.produce(topic: topic, key: Array(event.key.utf8), value: event.json())
+            try producer.produce(topic: topic, key: EventEncoder.kafkaKey(for: event), value: EventEncoder.json(event))
         }
         try await producer.flush()
     }
