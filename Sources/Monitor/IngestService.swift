@@ -29,10 +29,11 @@ public struct IngestService: Service {
     }
 
     public func run() async throws {
+        var refusals = RefusalLog()
         for await event in consumer.events.cancelOnGracefulShutdown() {
             switch event {
             case .messages(let batch):
-                await process(batch)
+                await process(batch, &refusals)
             case .assigned(let partitions):
                 await state.partitionsAssigned(partitions)
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
@@ -45,41 +46,44 @@ public struct IngestService: Service {
         logger.info("ingest stopped, offsets committed")
     }
 
-    private func process(_ batch: [KafkaMessage]) async {
+    private func process(_ batch: [KafkaMessage], _ refusals: inout RefusalLog) async {
         var events: [InferenceEvent] = []
+        var sources: [KafkaMessage] = []
         events.reserveCapacity(batch.count)
-        var rejections: [EventRejection] = []
         var labels: [Feedback] = []
+        var refused = 0
         for message in batch {
             if let feedback, message.topic == feedback.topic {
                 switch feedback.decoder.decode(message.value, fallbackTimestampMs: message.timestampMs) {
                 case .success(let item): labels.append(item)
                 case .failure(let rejection):
-                    rejections.append(rejection)
-                    metrics.rejected(rejection.reason).increment()
-                    sendToDeadLetters(message, rejection)
+                    refuse(message, rejection, &refusals)
+                    refused += 1
                 }
                 continue
             }
             switch decoder.decode(message) {
             case .success(let event):
                 events.append(event)
+                sources.append(message)
             case .failure(let rejection):
-                rejections.append(rejection)
-                metrics.rejected(rejection.reason).increment()
-                sendToDeadLetters(message, rejection)
+                refuse(message, rejection, &refusals)
+                refused += 1
             }
         }
-        await state.ingest(events, rejections: rejections)
+        // State refuses what only it can judge (a dimension learned from the stream).
+        let refusedByState = await state.ingest(events)
+        for (index, rejection) in refusedByState { refuse(sources[index], rejection, &refusals) }
+        refused += refusedByState.count
         if !labels.isEmpty {
             await state.ingest(feedback: labels)
             for item in labels { metrics.feedbackConsumed(item.kind).increment() }
         }
         // One registry lookup per model and batch, not per event.
         var perModel: [String: Int] = [:]
-        for event in events { perModel[event.model, default: 0] += 1 }
+        for (index, event) in events.enumerated() where refusedByState[index] == nil { perModel[event.model, default: 0] += 1 }
         for (model, count) in perModel { metrics.consumed(model: model).increment(by: Int64(count)) }
-        if !rejections.isEmpty, let deadLetters {
+        if refused > 0, let deadLetters {
             do {
                 try await deadLetters.flush()
             } catch {
@@ -88,6 +92,18 @@ public struct IngestService: Service {
             }
         }
         consumer.store(batch)
+    }
+
+    /// Every refusal: counted, dead-lettered, and logged (first of each reason, then one per thousand).
+    private func refuse(_ message: KafkaMessage, _ rejection: EventRejection, _ refusals: inout RefusalLog) {
+        metrics.rejected(rejection.reason).increment()
+        sendToDeadLetters(message, rejection)
+        if refusals.shouldLog(rejection.reason) {
+            logger.warning("event rejected", metadata: [
+                "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)",
+                "source": "\(message.topic)/\(message.partition)/\(message.offset)", "count": "\(refusals.counts[rejection.reason] ?? 0)",
+            ])
+        }
     }
 
     private func sendToDeadLetters(_ message: KafkaMessage, _ rejection: EventRejection) {
@@ -120,5 +136,16 @@ extension Feedback {
         case .scored: "scored"
         case .retrieval: "retrieval"
         }
+    }
+}
+
+/// Per-reason refusal counts of this ingest loop, to sample the warning log.
+struct RefusalLog {
+    private(set) var counts: [EventRejection.Reason: Int] = [:]
+
+    mutating func shouldLog(_ reason: EventRejection.Reason) -> Bool {
+        let count = counts[reason, default: 0] + 1
+        counts[reason] = count
+        return count == 1 || count % 1000 == 0
     }
 }

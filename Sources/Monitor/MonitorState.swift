@@ -18,44 +18,37 @@ public actor MonitorState {
     private let logger: Logger
     /// Events accepted into state since start.
     public private(set) var accepted = 0
-    /// Events refused, by reason.
-    public private(set) var rejected: [EventRejection.Reason: Int] = [:]
-
     public init(config: TwinwatchConfig, logger: Logger) {
         self.config = config
         self.logger = logger
     }
 
-    /// Applies decoded events and counts refusals.
-    public func ingest(_ events: [InferenceEvent], rejections: [EventRejection]) {
-        for event in events {
-            accepted += 1
-            guard let embedding = event.embedding else { continue }
+    /// Applies decoded events; returns, by index, those refused because their embedding does not
+    /// match the dimension the model's first event set (when the config names none).
+    public func ingest(_ events: [InferenceEvent]) -> [Int: EventRejection] {
+        var refused: [Int: EventRejection] = [:]
+        for (index, event) in events.enumerated() {
+            guard let embedding = event.embedding else {
+                accepted += 1
+                continue
+            }
             if models[event.model] == nil {
                 models[event.model] = ModelState(dimension: embedding.count, captureRows: config.baseline.captureRows, windowSize: config.window.size)
                 logger.info("tracking new model", metadata: ["model": "\(event.model)", "dimension": "\(embedding.count)"])
             }
-            guard models[event.model]!.dimension == embedding.count else {
-                note(EventRejection(.wrongDimension, "model \(event.model) has dimension \(models[event.model]!.dimension), got \(embedding.count)"))
-                accepted -= 1
+            let dimension = models[event.model]!.dimension
+            guard dimension == embedding.count else {
+                refused[index] = EventRejection(.wrongDimension, "model \(event.model) has dimension \(dimension), got \(embedding.count)")
                 continue
             }
+            accepted += 1
             let hadBaseline = models[event.model]!.baseline != nil
             models[event.model]!.append(embedding)
             if !hadBaseline, models[event.model]!.baseline != nil {
                 logger.info("baseline captured", metadata: ["model": "\(event.model)", "rows": "\(config.baseline.captureRows)"])
             }
         }
-        rejections.forEach(note)
-    }
-
-    private func note(_ rejection: EventRejection) {
-        let count = rejected[rejection.reason, default: 0] + 1
-        rejected[rejection.reason] = count
-        // Every refusal is counted; the log shows the first of each reason and then one per thousand.
-        if count == 1 || count % 1000 == 0 {
-            logger.warning("event rejected", metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)", "count": "\(count)"])
-        }
+        return refused
     }
 
     private var assigned: Set<TopicPartition> = []

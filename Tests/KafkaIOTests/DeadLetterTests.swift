@@ -37,6 +37,9 @@ struct DeadLetterTests {
             values.append(bad)
             values.append(Self.event("good-\(2 * i + 1)"))
         }
+        // Model "n" has no configured dimension: its first event sets it, a later mismatch is refused by state.
+        let learnedMismatch = Self.event("n-2", model: "n", embedding: "[0.1,0.2]")
+        values += [Self.event("n-1", model: "n"), learnedMismatch]
         for value in values { try producer.produce(topic: "events", key: nil, value: Array(value.utf8)) }
         let badFeedback = #"{"event_id":"good-0","label":7}"#
         for value in [#"{"event_id":"good-0","label":1}"#, badFeedback, #"{"model":"m","cohort":"c","score":0.9,"label":0}"#] {
@@ -47,7 +50,7 @@ struct DeadLetterTests {
         let config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "dlq-test", eventsTopic: "events",
                                  feedbackTopic: "feedback", deadLetterTopic: "dlq", maxEventBytes: 2048, librdkafka: testOverrides),
-            models: [ModelSettings(name: "m", dimension: 3)], window: WindowSettings(size: 10),
+            models: [ModelSettings(name: "m", dimension: 3), ModelSettings(name: "n")], window: WindowSettings(size: 10),
             evaluation: EvaluationSettings(interval: .seconds(60)), baseline: BaselineSettings(captureRows: 5))
         let daemon = try Daemon(config: config, logger: quietLogger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: quietLogger))
@@ -57,10 +60,12 @@ struct DeadLetterTests {
         try dlq.subscribe(["dlq"])
         var letters: [KafkaMessage] = []
         var iterator = dlq.events.makeAsyncIterator()
-        while letters.count < Self.bad.count + 1, let event = await iterator.next() {
+        while letters.count < Self.bad.count + 2, let event = await iterator.next() {
             if case .messages(let batch) = event { letters += batch }
         }
-        #expect(try await eventually { await daemon.state.accepted == 2 * Self.bad.count })
+        #expect(try await eventually { await daemon.state.accepted == 2 * Self.bad.count + 1 })
+        let stateLetter = try #require(letters.first { $0.value == Array(learnedMismatch.utf8) })
+        #expect(String(decoding: stateLetter.header(DeadLetterQueue.errorHeader) ?? [], as: UTF8.self).hasPrefix("wrong_dimension: model n has dimension 3"))
 
         for (index, (value, reason)) in Self.bad.enumerated() {
             let letter = try #require(letters.first { $0.value == Array(value.utf8) }, "no dead letter for \(reason)")
@@ -76,11 +81,12 @@ struct DeadLetterTests {
         #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="label"} 1"#))
         #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="scored"} 1"#))
         for (_, reason) in Self.bad {
-            // The bad feedback label is one more unparseable message.
-            let count = reason == .unparseable ? 2 : 1
+            // The bad feedback label is one more unparseable message, the learned-dimension mismatch one more wrong_dimension.
+            let count = reason == .unparseable || reason == .wrongDimension ? 2 : 1
             #expect(exposition.contains(#"twinwatch_events_rejected_total{reason="\#(reason.rawValue)"} \#(count)"#), "\(reason)")
         }
         #expect(exposition.contains(#"twinwatch_events_consumed_total{model="m"} 12"#))
+        #expect(exposition.contains(#"twinwatch_events_consumed_total{model="n"} 1"#))
 
         await dlq.close()
         await group.triggerGracefulShutdown()
