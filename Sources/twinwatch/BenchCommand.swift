@@ -55,7 +55,7 @@ struct BenchDriftCommand: AsyncParsableCommand {
             throw CLIError(message: "bench drift: --estimators: \(error.message)", exitCode: 2)
         }
         let (x, y) = try data()
-        var results = [BenchResult]()
+        var results = [BenchLine]()
         for kind in kinds.sorted() {
             do throws(EstimatorError) {
                 let config = DriftConfiguration(estimators: [kind], knnMaxRows: knnMaxRows)
@@ -68,9 +68,9 @@ struct BenchDriftCommand: AsyncParsableCommand {
                 // The reference times are for exact estimators on 10k × 256 only.
                 let exact = kind != .knnKL || knnMaxRows == nil
                 let reference = x.rows == 10_000 && y.rows == 10_000 && x.cols == 256 && exact ? Self.referenceSeconds[kind] : nil
-                results.append(BenchResult(name: kind.rawValue, n: x.rows, d: x.cols, seconds: seconds,
-                                           perSecond: Double(y.rows) / seconds, referenceSeconds: reference,
-                                           baselineSummarySeconds: summarySeconds, cpuSeconds: cpuSeconds))
+                results.append(BenchLine(name: kind.rawValue, n: x.rows, d: x.cols, seconds: seconds,
+                                         perSecond: Double(y.rows) / seconds, referenceSeconds: reference, cpuSeconds: cpuSeconds,
+                                         extra: [Self.summaryKey: summarySeconds]))
             } catch {
                 throw CLIError(message: "bench drift: \(kind.rawValue): \(error.message)")
             }
@@ -82,14 +82,14 @@ struct BenchDriftCommand: AsyncParsableCommand {
                 let (seconds, cpuSeconds) = try BenchClock.median(repetitions: repetitions) { () throws(EstimatorError) in
                     _ = try summary.evaluate(y)
                 }
-                results.append(BenchResult(name: "combined(" + kinds.sorted().map(\.rawValue).joined(separator: "+") + ")",
-                                           n: x.rows, d: x.cols, seconds: seconds, perSecond: Double(y.rows) / seconds,
-                                           referenceSeconds: nil, baselineSummarySeconds: 0, cpuSeconds: cpuSeconds))
+                results.append(BenchLine(name: "combined(" + kinds.sorted().map(\.rawValue).joined(separator: "+") + ")",
+                                         n: x.rows, d: x.cols, seconds: seconds, perSecond: Double(y.rows) / seconds,
+                                         referenceSeconds: nil, cpuSeconds: cpuSeconds))
             } catch {
                 throw CLIError(message: "bench drift: combined: \(error.message)")
             }
         }
-        print(json ? BenchResult.json(results) : BenchResult.table(results), terminator: json ? "\n" : "")
+        print(json ? BenchReport(suite: "drift", results: results).json() : Self.table(results), terminator: json ? "\n" : "")
     }
 
     private func data() throws -> (Matrix, Matrix) {
@@ -124,34 +124,17 @@ struct BenchDriftCommand: AsyncParsableCommand {
     }
 }
 
-/// One line of the bench output (DESIGN §9 `bench` JSON, plus the one-off baseline summary time).
-struct BenchResult {
-    let name: String
-    let n: Int
-    let d: Int
-    let seconds: Double
-    let perSecond: Double
-    let referenceSeconds: Double?
-    let baselineSummarySeconds: Double
-    /// Median thread CPU seconds (equals `seconds` on an idle machine).
-    let cpuSeconds: Double
+extension BenchDriftCommand {
+    /// One-off time to build the baseline summary, reported beside each estimator.
+    static let summaryKey = "baseline_summary_seconds"
 
-    var ratio: Double? { referenceSeconds.map { $0 / seconds } }
-
-    static func json(_ results: [BenchResult]) -> String {
-        BenchReport(suite: "drift", results: results.map {
-            BenchLine(name: $0.name, n: $0.n, d: $0.d, seconds: $0.seconds, perSecond: $0.perSecond, referenceSeconds: $0.referenceSeconds,
-                      extra: ["baseline_summary_seconds": $0.baselineSummarySeconds, "cpu_seconds": $0.cpuSeconds])
-        }).json()
-    }
-
-    static func table(_ results: [BenchResult]) -> String {
+    static func table(_ results: [BenchLine]) -> String {
         var out = "estimator      n      d   seconds  cpu secs   reference   ratio   baseline summary (s, once)\n"
         for r in results {
             out += r.name.padding(toLength: 12, withPad: " ", startingAt: 0)
-                + String(format: " %6d %6d %9.4f %9.4f %11@ %7@ %10.3f\n", r.n, r.d, r.seconds, r.cpuSeconds,
+                + String(format: " %6d %6d %9.4f %9.4f %11@ %7@ %10.3f\n", r.n, r.d, r.seconds, r.cpuSeconds ?? r.seconds,
                          r.referenceSeconds.map { String(format: "%.3f", $0) } ?? "-",
-                         r.ratio.map { String(format: "%.1fx", $0) } ?? "-", r.baselineSummarySeconds)
+                         r.ratio.map { String(format: "%.1fx", $0) } ?? "-", r.extra[summaryKey] ?? 0)
         }
         return out
     }

@@ -60,7 +60,7 @@ struct BenchDecodeCommand: AsyncParsableCommand {
         let referencePerSecond = try orjson ? Self.orjsonEventsPerSecond(file: jsonPath!, events: events) : Self.orjsonEventsPerSecond
         if orjson && dumpJSON == nil { try? FileManager.default.removeItem(atPath: jsonPath!) }
         let decoder = EventDecoder(dimensions: [DecodeBenchCorpus.model: d], knownModels: [DecodeBenchCorpus.model])
-        var results = [DecodeBenchResult]()
+        var results = [BenchLine]()
         for (name, messages, contentType) in [("json", corpus.json, "application/json"),
                                                ("json_b64", corpus.base64, "application/json"),
                                                ("binary", corpus.binary, EventDecoder.binaryContentType)]
@@ -82,12 +82,11 @@ struct BenchDecodeCommand: AsyncParsableCommand {
                 if checksum.isNaN { print("checksum NaN") }  // keeps the decoded values observable
             }
             let median = times.sorted { $0.wall < $1.wall }[times.count / 2]
-            results.append(DecodeBenchResult(
-                name: name, n: events, d: d, seconds: median.wall, cpuSeconds: median.cpu,
-                referenceSeconds: name == "json" ? Double(events) / referencePerSecond : nil,
-                target: d == 256 ? Self.targets[name] : nil))
+            results.append(BenchLine(
+                name: name, n: events, d: d, seconds: median.wall, perSecond: Double(events) / median.wall,
+                referenceSeconds: name == "json" ? Double(events) / referencePerSecond : nil, cpuSeconds: median.cpu))
         }
-        print(json ? DecodeBenchResult.json(results) : DecodeBenchResult.table(results), terminator: json ? "\n" : "")
+        print(json ? BenchReport(suite: "decode", results: results).json() : Self.table(results), terminator: json ? "\n" : "")
     }
 
     /// orjson's events/s on `file` (parse each line, embedding → float32 row), best of 3, via python3.
@@ -121,34 +120,15 @@ struct BenchDecodeCommand: AsyncParsableCommand {
     }
 }
 
-/// One line of `bench decode` output.
-struct DecodeBenchResult {
-    let name: String
-    let n: Int
-    let d: Int
-    let seconds: Double
-    /// Thread CPU seconds of the same run (≈ `seconds` on an idle machine).
-    let cpuSeconds: Double
-    let referenceSeconds: Double?
-    let target: Double?
-
-    var perSecond: Double { Double(n) / seconds }
-    var ratio: Double? { referenceSeconds.map { $0 / seconds } }
-
-    static func json(_ results: [DecodeBenchResult]) -> String {
-        BenchReport(suite: "decode", results: results.map {
-            BenchLine(name: $0.name, n: $0.n, d: $0.d, seconds: $0.seconds, perSecond: $0.perSecond, referenceSeconds: $0.referenceSeconds,
-                      extra: ["cpu_seconds": $0.cpuSeconds])
-        }).json()
-    }
-
-    static func table(_ results: [DecodeBenchResult]) -> String {
+extension BenchDecodeCommand {
+    /// Decode lines with the DESIGN targets (at d = 256) marked met or missed.
+    static func table(_ results: [BenchLine]) -> String {
         var out = "format            n      d    seconds  cpu seconds     events/s   vs orjson   target\n"
         for r in results {
             let ratio = r.ratio.map { String(format: "%.2fx", $0) } ?? "-"
-            let target = r.target.map { r.perSecond >= $0 ? "≥ \(Int($0)) ok" : "< \(Int($0)) MISSED" } ?? "-"
+            let target = (r.d == 256 ? targets[r.name] : nil).map { r.perSecond >= $0 ? "≥ \(Int($0)) ok" : "< \(Int($0)) MISSED" } ?? "-"
             out += String(format: "%@ %8d %6d %10.4f %12.4f %12.0f %11@   %@\n", r.name.padding(toLength: 10, withPad: " ", startingAt: 0),
-                          r.n, r.d, r.seconds, r.cpuSeconds, r.perSecond, ratio, target)
+                          r.n, r.d, r.seconds, r.cpuSeconds ?? r.seconds, r.perSecond, ratio, target)
         }
         return out
     }

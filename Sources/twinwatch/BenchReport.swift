@@ -9,13 +9,15 @@ struct BenchLine: Encodable {
     /// Events (throughput suites) or runs per second.
     let perSecond: Double
     let referenceSeconds: Double?
+    /// Median thread CPU seconds (≈ `seconds` on an idle machine; less when descheduled).
+    var cpuSeconds: Double? = nil
     /// Extra numbers a suite reports beside the contract fields (e.g. one-off setup time).
     var extra: [String: Double] = [:]
 
     var ratio: Double? { referenceSeconds.map { $0 / seconds } }
 
     enum CodingKeys: String, CodingKey {
-        case name, n, d, seconds, perSecond = "per_second", referenceSeconds = "reference_seconds", ratio
+        case name, n, d, seconds, perSecond = "per_second", referenceSeconds = "reference_seconds", ratio, cpuSeconds = "cpu_seconds"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -27,6 +29,7 @@ struct BenchLine: Encodable {
         try c.encode(perSecond, forKey: .perSecond)
         try c.encode(referenceSeconds, forKey: .referenceSeconds)
         try c.encode(ratio, forKey: .ratio)
+        try c.encodeIfPresent(cpuSeconds, forKey: .cpuSeconds)
         var extras = encoder.container(keyedBy: ExtraKey.self)
         for (key, value) in extra.sorted(by: { $0.key < $1.key }) { try extras.encode(value, forKey: ExtraKey(key)) }
     }
