@@ -15,6 +15,8 @@ public struct DemoOutcome: Sendable {
     public let alertsBeforeShift: Int
     public let eventsAccepted: Int
     public let seconds: Double
+    /// The daemon's /metrics text at the end of the run.
+    public let metrics: String
 
     /// The demo's promise: no alert before the shift, at least one after it when there is one.
     public func meetsExpectation(for scenario: DemoScenario) -> Bool {
@@ -86,7 +88,7 @@ public struct DemoRunner: Sendable {
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let snapshot = progress.withLock { $0 }
         return DemoOutcome(alerts: alerts, evaluations: snapshot.evaluations, alertsBeforeShift: snapshot.alertsBeforeShift,
-                           eventsAccepted: accepted, seconds: seconds)
+                           eventsAccepted: accepted, seconds: seconds, metrics: daemon.metrics.exposition())
     }
 
     /// `HH:MM:SS` (UTC, 24-hour), matching the RFC 3339 times in the alerts.

@@ -30,7 +30,8 @@ public struct Daemon: Sendable {
         services = [
             NotifierService(notifications: stream, notifier: WebhookNotifier(webhooks: config.alerting.webhooks, logger: logger),
                             onDelivered: onDelivered),
-            EvaluatorService(state: state, config: config, notifications: continuation, logger: logger, onEvaluation: onEvaluation),
+            EvaluatorService(state: state, config: config, notifications: continuation, metrics: metrics, logger: logger,
+                             onEvaluation: onEvaluation),
             IngestService(consumer: consumer, decoder: decoder,
                           feedback: config.kafka.feedbackTopic.map { FeedbackRoute(topic: $0, decoder: FeedbackDecoder(knownModels: known)) },
                           deadLetters: DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer),

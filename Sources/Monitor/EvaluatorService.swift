@@ -17,11 +17,13 @@ public struct EvaluatorService: Service {
     private let notifications: AsyncStream<AlertNotification>.Continuation
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
     private let alerts = AlertBook()
+    private let metrics: DaemonMetrics
     private let logger: Logger
 
     public init(state: MonitorState, config: TwinwatchConfig, notifications: AsyncStream<AlertNotification>.Continuation,
-                logger: Logger, onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
+                metrics: DaemonMetrics, logger: Logger, onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
         self.state = state
+        self.metrics = metrics
         self.settings = config.drift
         self.interval = config.evaluation.interval
         self.notifications = notifications
@@ -58,6 +60,8 @@ public struct EvaluatorService: Service {
         let action = await alerts.observe(model: input.model, value: value, threshold: settings.threshold, atMs: now)
         let evaluation = DriftEvaluation(model: input.model, cohort: "all", estimator: settings.estimator.rawValue, value: value,
                                          threshold: settings.threshold, windowRows: input.window.rows, atMs: now, action: action)
+        metrics.driftScore(model: evaluation.model, cohort: evaluation.cohort, estimator: evaluation.estimator).set(value)
+        metrics.windowRows(model: evaluation.model, cohort: evaluation.cohort).set(Double(evaluation.windowRows))
         onEvaluation(evaluation)
         switch action {
         case .none: break

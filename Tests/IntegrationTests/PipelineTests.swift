@@ -40,6 +40,8 @@ struct PipelineTests {
         #expect(alert.threshold == scenario.threshold)
         #expect(alert.value > alert.threshold)
         #expect(alert.windowRows == scenario.windowSize)
+        #expect(outcome.metrics.contains(#"twinwatch_window_rows{model="face-verify",cohort="all"} 800.0"#), "\(outcome.metrics)")
+        #expect(outcome.metrics.contains(#"twinwatch_drift_score{model="face-verify",cohort="all",estimator="w1"}"#))
         #expect(alert.fingerprint == Fingerprint.of(rule: "EmbeddingDrift", labels: ["cohort": "all", "estimator": "w1", "model": scenario.model]))
     }
 
