@@ -21,5 +21,8 @@ public struct NotifierService: Service {
             let accepted = await notifier.deliver(notification)
             onDelivered(notification, accepted)
         }
+        // The stream ends when the evaluator stops, which can be just before the group tells this
+        // service to stop; returning first would count as finishing unexpectedly.
+        try? await gracefulShutdown()
     }
 }
