@@ -51,14 +51,12 @@ public struct IngestService: Service {
         var sources: [KafkaMessage] = []
         events.reserveCapacity(batch.count)
         var labels: [Feedback] = []
-        var refused = 0
+        let refusedBefore = refusals.total
         for message in batch {
             if let feedback, message.topic == feedback.topic {
                 switch feedback.decoder.decode(message.value, fallbackTimestampMs: message.timestampMs) {
                 case .success(let item): labels.append(item)
-                case .failure(let rejection):
-                    refuse(message, rejection, &refusals)
-                    refused += 1
+                case .failure(let rejection): refuse(message, rejection, &refusals)
                 }
                 continue
             }
@@ -68,13 +66,11 @@ public struct IngestService: Service {
                 sources.append(message)
             case .failure(let rejection):
                 refuse(message, rejection, &refusals)
-                refused += 1
             }
         }
         // State refuses what only it can judge (a dimension learned from the stream).
         let refusedByState = await state.ingest(events)
         for (index, rejection) in refusedByState { refuse(sources[index], rejection, &refusals) }
-        refused += refusedByState.count
         if !labels.isEmpty {
             await state.ingest(feedback: labels)
             for item in labels { metrics.feedbackConsumed(item.kind).increment() }
@@ -83,7 +79,7 @@ public struct IngestService: Service {
         var perModel: [String: Int] = [:]
         for (index, event) in events.enumerated() where refusedByState[index] == nil { perModel[event.model, default: 0] += 1 }
         for (model, count) in perModel { metrics.consumed(model: model).increment(by: Int64(count)) }
-        if refused > 0, let deadLetters {
+        if refusals.total > refusedBefore, let deadLetters {
             do {
                 try await deadLetters.flush()
             } catch {
@@ -98,7 +94,7 @@ public struct IngestService: Service {
     private func refuse(_ message: KafkaMessage, _ rejection: EventRejection, _ refusals: inout RefusalLog) {
         metrics.rejected(rejection.reason).increment()
         sendToDeadLetters(message, rejection)
-        if refusals.shouldLog(rejection.reason) {
+        if refusals.record(rejection.reason) {
             logger.warning("event rejected", metadata: [
                 "reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)",
                 "source": "\(message.topic)/\(message.partition)/\(message.offset)", "count": "\(refusals.counts[rejection.reason] ?? 0)",
@@ -142,8 +138,11 @@ extension Feedback {
 /// Per-reason refusal counts of this ingest loop, to sample the warning log.
 struct RefusalLog {
     private(set) var counts: [EventRejection.Reason: Int] = [:]
+    private(set) var total = 0
 
-    mutating func shouldLog(_ reason: EventRejection.Reason) -> Bool {
+    /// Counts one refusal; true when it is one to log.
+    mutating func record(_ reason: EventRejection.Reason) -> Bool {
+        total += 1
         let count = counts[reason, default: 0] + 1
         counts[reason] = count
         return count == 1 || count % 1000 == 0
