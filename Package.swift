@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C access: system libraries found by pkg-config; shims wrap variadic/Fortran entry points.
@@ -39,6 +40,12 @@ let package = Package(
             dependencies: ["TwinwatchCore"],
             swiftSettings: strict
         ),
+        // Durable state: baselines, null calibrations, window checkpoints, offsets (GRDB on SQLite, WAL).
+        .target(
+            name: "BaselineStore",
+            dependencies: ["DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "KafkaIO",
             dependencies: [
@@ -58,7 +65,7 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "BaselineStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "BaselineStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -110,6 +117,11 @@ let package = Package(
             name: "DriftEstimatorsTests",
             dependencies: ["DriftEstimators"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BaselineStoreTests",
+            dependencies: ["BaselineStore", "DriftEstimators"],
             swiftSettings: strict
         ),
         .testTarget(

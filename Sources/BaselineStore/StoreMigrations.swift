@@ -1,0 +1,117 @@
+import GRDB
+
+/// The schema, as named append-only migrations: never edit a shipped migration, add a new one.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-baselines") { db in
+            try db.execute(sql: """
+                CREATE TABLE baseline (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL,
+                    model_version TEXT,
+                    version INTEGER NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('candidate', 'active', 'retired')),
+                    created_at TEXT NOT NULL,
+                    created_by TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    time_from TEXT,
+                    time_to TEXT,
+                    n INTEGER NOT NULL CHECK (n >= 2),
+                    d INTEGER NOT NULL CHECK (d >= 1),
+                    rows BLOB NOT NULL,
+                    summaries TEXT NOT NULL,
+                    UNIQUE (model, version)
+                );
+                -- At most one active baseline per model: promotion is retire-then-activate in one transaction.
+                CREATE UNIQUE INDEX baseline_one_active ON baseline (model) WHERE status = 'active';
+                CREATE TABLE baseline_null (
+                    baseline_id INTEGER NOT NULL REFERENCES baseline (id) ON DELETE CASCADE,
+                    window_size INTEGER NOT NULL,
+                    configuration TEXT NOT NULL,
+                    resamples INTEGER NOT NULL,
+                    seed INTEGER NOT NULL,
+                    calibration TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (baseline_id, window_size, configuration)
+                );
+                """)
+        }
+        migrator.registerMigration("v1-windows") { db in
+            try db.execute(sql: """
+                CREATE TABLE window_key (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL,
+                    cohort TEXT NOT NULL,
+                    dimension INTEGER NOT NULL,
+                    appended INTEGER NOT NULL,
+                    topic TEXT,
+                    partition INTEGER,
+                    updated_at TEXT NOT NULL,
+                    UNIQUE (model, cohort)
+                );
+                -- Rows appended between two checkpoints, in sequence order; evicted chunks are deleted.
+                CREATE TABLE window_chunk (
+                    key_id INTEGER NOT NULL REFERENCES window_key (id) ON DELETE CASCADE,
+                    first_seq INTEGER NOT NULL,
+                    row_count INTEGER NOT NULL,
+                    rows BLOB NOT NULL,
+                    timestamps BLOB NOT NULL,
+                    scores BLOB NOT NULL,
+                    PRIMARY KEY (key_id, first_seq)
+                );
+                CREATE TABLE consumer_offset (
+                    group_id TEXT NOT NULL,
+                    topic TEXT NOT NULL,
+                    partition INTEGER NOT NULL,
+                    next_offset INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (group_id, topic, partition)
+                );
+                """)
+        }
+        migrator.registerMigration("v1-alerting") { db in
+            // Filled by the alerting and threshold issues; created now so the schema has one history.
+            try db.execute(sql: """
+                CREATE TABLE threshold_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL,
+                    cohort TEXT NOT NULL,
+                    threshold REAL NOT NULL,
+                    method TEXT NOT NULL,
+                    reason TEXT,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE alert_state (
+                    fingerprint TEXT PRIMARY KEY,
+                    rule TEXT NOT NULL,
+                    labels TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+                    active_since TEXT,
+                    last_value REAL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE notification_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    fingerprint TEXT NOT NULL,
+                    webhook TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                );
+                CREATE TABLE notification_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    outbox_id INTEGER,
+                    fingerprint TEXT NOT NULL,
+                    webhook TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    http_status INTEGER,
+                    error TEXT,
+                    at TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// The daemon's durable state in one SQLite database (WAL): baselines and their null calibrations,
+/// window checkpoints with the consumer offsets they reflect, and (for the alerting issue) threshold
+/// history, alert state and the notification outbox. Safe to share between tasks and processes:
+/// SQLite serialises writers, and every multi-row change is one transaction.
+public final class TwinwatchStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try StoreMigrations.migrator.migrate(pool)
+        } catch {
+            throw StoreError(.open, "\(path): cannot open the state database: \(Self.describe(error))")
+        }
+    }
+
+    /// Names of the migrations applied, oldest first.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        try sync { db in try StoreMigrations.migrator.appliedMigrations(db) }
+    }
+
+    func sync<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.read(body) } catch { throw wrap(error) }
+    }
+
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.write(body) } catch { throw wrap(error) }
+    }
+
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
+        do { return try await pool.read(body) } catch { throw wrap(error) }
+    }
+
+    private func wrap(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        return StoreError(.database, "\(path): \(Self.describe(error))")
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error.resultCode)" }
+        return "\(error)"
+    }
+
+    static func now() -> String { RFC3339Now.string() }
+}
+
+/// UTC timestamps for `created_at` columns.
+enum RFC3339Now {
+    static func string() -> String { Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+}
