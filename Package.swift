@@ -29,10 +29,12 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
+        // Optimised in debug builds too: the daemon's null calibrations and the statistical tests
+        // run thousands of estimator evaluations, which take minutes unoptimised.
         .target(
             name: "DriftEstimators",
             dependencies: ["COpenBLAS"],
-            swiftSettings: strict
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // Event and feedback wire formats (JSON, base64, EVT1 binary): pure, no Kafka.
         .target(
@@ -126,7 +128,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting"],
+            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -15,9 +15,14 @@ public struct ThresholdAlertState: Sendable, Equatable {
 
     public var isFiring: Bool { firingSinceMs != nil }
 
-    /// Feeds one evaluation.
+    /// Feeds one evaluation: fires while `value` exceeds `threshold`.
     public mutating func observe(value: Double, threshold: Double, atMs now: Int64) -> Action {
-        switch (firingSinceMs, value > threshold) {
+        observe(breached: value > threshold, atMs: now)
+    }
+
+    /// Feeds one evaluation whose condition the caller decided (e.g. p ≤ level).
+    public mutating func observe(breached: Bool, atMs now: Int64) -> Action {
+        switch (firingSinceMs, breached) {
         case (nil, true):
             firingSinceMs = now
             return .fire(startedAtMs: now)

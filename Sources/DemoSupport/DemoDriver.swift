@@ -6,7 +6,7 @@ import ServiceLifecycle
 import TwinwatchCore
 
 /// Produces the scenario's events at the configured rate, waits until the daemon has taken
-/// them all in and evaluated the final window twice, then returns (which shuts the group down).
+/// them all in and scored every window on its final rows, then returns (which shuts the group down).
 struct DemoDriver: Service {
     let scenario: DemoScenario
     let topic: String
@@ -56,8 +56,7 @@ struct DemoDriver: Service {
         while await state.accepted < scenario.totalRows {
             try await Task.sleep(for: .milliseconds(50))
         }
-        let seen = progress.withLock { $0.evaluations }
-        while progress.withLock({ $0.evaluations }) < seen + 2 {
+        while await state.windowsAwaitingEvaluation() > 0 {
             try await Task.sleep(for: .milliseconds(50))
         }
     }

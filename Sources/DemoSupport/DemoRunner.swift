@@ -53,8 +53,7 @@ public struct DemoRunner: Sendable {
                 if alert.status == .firing && p.produced <= shiftIndex { p.alertsBeforeShift += 1 }
                 return p.produced <= shiftIndex
             }
-            output("\(Self.clock())  ALERT \(alert.status.rawValue.uppercased())  model=\(alert.model) estimator=\(alert.estimator) "
-                + "value=\(Self.fixed(alert.value)) threshold=\(Self.fixed(alert.threshold)) since=\(alert.startsAt)"
+            output("\(Self.clock())  ALERT \(alert.status.rawValue.uppercased())  \(alert.summary) since=\(alert.startsAt)"
                 + (beforeShift ? "  (before the shift!)" : ""))
         }
         // The sink stands for the receiving side, so it runs in a group of its own.
@@ -63,15 +62,16 @@ public struct DemoRunner: Sendable {
         let url = await sink.url()
         output("webhook sink listening on \(url)")
 
-        let config = scenario.config(brokers: cluster.bootstrapServers, webhookURL: url, topic: topic)
+        let storePath = try TemporaryStore.path("demo")
+        output("state database \(storePath)")
+        let config = scenario.config(brokers: cluster.bootstrapServers, webhookURL: url, topic: topic, storePath: storePath)
         let daemon = try Daemon(config: config, logger: logger, onEvaluation: { e in
             let produced = progress.withLock { p in
                 p.evaluations += 1
                 return p.produced
             }
             let phase = produced <= shiftIndex ? "before shift" : "shift injected"
-            output("\(Self.clock())  eval  model=\(e.model) rows=\(e.windowRows) \(e.estimator)=\(Self.fixed(e.value)) "
-                + "threshold=\(Self.fixed(e.threshold)) produced=\(produced) (\(phase))")
+            output("\(Self.clock())  eval  \(e.model)/\(e.cohort) rows=\(e.windowRows) \(Self.describe(e)) produced=\(produced) (\(phase))")
         })
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers])
         let driver = DemoDriver(scenario: scenario, topic: topic, producer: producer, state: daemon.state, progress: progress, output: output)
@@ -97,7 +97,14 @@ public struct DemoRunner: Sendable {
     }
 
     static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
-}
+
+    /// `p=0.4132 (level 0.002) max z=1.3 (sliced)`, or the raw score against its threshold.
+    static func describe(_ e: DriftEvaluation) -> String {
+        guard let c = e.calibrated, let top = c.z.max(by: { $0.value < $1.value }) else {
+            return "\(e.estimator)=\(fixed(e.value)) threshold=\(fixed(e.threshold))"
+        }
+        return "p=\(fixed(c.combinedP)) (level \(e.threshold)) max z=\(String(format: "%.1f", top.value)) (\(top.key.rawValue))"
+    }}
 
 struct Progress: Sendable {
     var produced = 0

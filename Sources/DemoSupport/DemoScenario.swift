@@ -6,15 +6,19 @@ public struct DemoScenario: Sendable {
     public var model = "face-verify"
     public var cohorts = ["eu-mobile", "us-web", "apac-kiosk"]
     public var dimension = 64
-    public var baselineRows = 2000
-    public var steadyRows = 4000
-    public var shiftedRows = 4000
+    /// Captured from the stream as the model's first baseline (≥ 4 × window size, so a null
+    /// calibration pool of 8 windows can be split off).
+    public var baselineRows = 8000
+    public var steadyRows = 12000
+    public var shiftedRows = 6000
     /// Shift of every dimension's mean, in units of the per-dimension noise std (0 = no drift).
     public var meanShift = 0.5
-    public var eventsPerSecond = 700
+    public var eventsPerSecond = 2000
     public var partitions = 6
-    public var windowSize = 1000
-    public var threshold = 0.06
+    public var windowSize = 500
+    /// Null resamples B; the alert fires when the combined p-value is ≤ `level` (≥ 1/(B+1)).
+    public var nullResamples = 500
+    public var level = 0.002
     public var evaluationInterval: Duration = .seconds(1)
     public var seed: UInt64 = 42
 
@@ -24,16 +28,20 @@ public struct DemoScenario: Sendable {
     /// Index of the first shifted event.
     public var shiftIndex: Int { baselineRows + steadyRows }
 
-    /// The daemon configuration for this scenario against `brokers`, alerting `webhookURL`.
-    public func config(brokers: String, webhookURL: String, topic: String) -> TwinwatchConfig {
-        TwinwatchConfig(
+    /// The daemon configuration for this scenario against `brokers`, alerting `webhookURL`, with
+    /// its state database at `storePath`.
+    public func config(brokers: String, webhookURL: String, topic: String, storePath: String) -> TwinwatchConfig {
+        var config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [brokers], groupID: "twinwatch-demo", eventsTopic: topic,
                                  librdkafka: ["session.timeout.ms": "6000", "log_level": "3"]),
             models: [ModelSettings(name: model, dimension: dimension)],
             window: WindowSettings(size: windowSize),
             evaluation: EvaluationSettings(interval: evaluationInterval),
-            baseline: BaselineSettings(captureRows: baselineRows),
-            drift: DriftSettings(estimator: .w1, threshold: threshold),
+            baseline: BaselineSettings(captureRows: baselineRows, autoCapture: true, nullResamples: nullResamples),
+            drift: DriftSettings(level: level),
             alerting: AlertingSettings(webhooks: [WebhookSettings(name: "demo-sink", url: webhookURL, timeout: .seconds(5), maxAttempts: 3)]))
+        config.store = StoreSettings(path: storePath)
+        config.checkpoint = CheckpointSettings(interval: .seconds(2))
+        return config
     }
 }

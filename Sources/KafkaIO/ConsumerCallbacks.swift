@@ -10,12 +10,16 @@ final class ConsumerCallbacks: Sendable {
     let continuation: AsyncStream<ConsumerEvent>.Continuation
     let logger: Logger
     let onStatistics: @Sendable (ConsumerStatistics) -> Void
+    /// Where assigned partitions start, when the owner checkpoints offsets itself.
+    let startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?
     /// Messages delivered to the stream and not yet taken by the reader.
     let outstanding = Atomic<Int>(0)
 
-    init(continuation: AsyncStream<ConsumerEvent>.Continuation, logger: Logger, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
+    init(continuation: AsyncStream<ConsumerEvent>.Continuation, logger: Logger,
+         startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
         self.continuation = continuation
         self.logger = logger
+        self.startOffsets = startOffsets
         self.onStatistics = onStatistics
     }
 
@@ -39,6 +43,16 @@ final class ConsumerCallbacks: Sendable {
         let list = TopicPartition.list(partitions)
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if let startOffsets, let partitions {
+                // The checkpoint's offsets match the windows restored for these partitions.
+                let known = startOffsets(list)
+                for i in 0..<Int(partitions.pointee.cnt) {
+                    let element = partitions.pointee.elems[i]
+                    let tp = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
+                    if let offset = known[tp] { partitions.pointee.elems[i].offset = offset }
+                }
+                if !known.isEmpty { logger.info("partitions start at checkpointed offsets", metadata: ["partitions": "\(known.count)"]) }
+            }
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) { report(error, "incremental assign") }
             } else {
@@ -48,7 +62,8 @@ final class ConsumerCallbacks: Sendable {
             continuation.yield(.assigned(list))
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             // What was processed is committed before the partitions move: the new owner starts there.
-            let commit = rd_kafka_commit(rk, nil, 0)
+            // (A checkpointing owner stores nothing: it committed with its last checkpoint.)
+            let commit = startOffsets == nil ? rd_kafka_commit(rk, nil, 0) : RD_KAFKA_RESP_ERR__NO_OFFSET
             if commit != RD_KAFKA_RESP_ERR_NO_ERROR && commit != RD_KAFKA_RESP_ERR__NO_OFFSET {
                 logger.warning("commit on revoke failed; the new owner replays from the last commit",
                                metadata: ["error": "\(String(cString: rd_kafka_err2str(commit)))"])

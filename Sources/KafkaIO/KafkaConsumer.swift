@@ -30,18 +30,23 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Joins `groupID` at `brokers`; `overrides` are passed to librdkafka unchanged.
+    ///
+    /// Without `checkpointedOffsets`, offsets passed to `store(_:)` are auto-committed. With it, the
+    /// caller owns durability: partitions start at the offsets it returns (when it knows them, else
+    /// at the group's committed offset) and only `commit(_:)` commits, after a checkpoint.
     public init(brokers: [String], groupID: String, overrides: [String: String] = [:], bufferCapacity: Int = 20_000,
-                logger: Logger, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void = { _ in }) throws(KafkaError) {
+                logger: Logger, checkpointedOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])? = nil,
+                onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void = { _ in }) throws(KafkaError) {
         var config = RDKafkaConfig(overrides)
         config["bootstrap.servers"] = brokers.joined(separator: ",")
         config["group.id"] = groupID
-        config["enable.auto.commit"] = "true"
+        config["enable.auto.commit"] = checkpointedOffsets == nil ? "true" : "false"
         config["enable.auto.offset.store"] = "false"
         if config["auto.offset.reset"] == nil { config["auto.offset.reset"] = "earliest" }
         if config["partition.assignment.strategy"] == nil { config["partition.assignment.strategy"] = "cooperative-sticky" }
         if config["statistics.interval.ms"] == nil { config["statistics.interval.ms"] = "5000" }
         let (stream, continuation) = AsyncStream.makeStream(of: ConsumerEvent.self)
-        let callbacks = ConsumerCallbacks(continuation: continuation, logger: logger, onStatistics: onStatistics)
+        let callbacks = ConsumerCallbacks(continuation: continuation, logger: logger, startOffsets: checkpointedOffsets, onStatistics: onStatistics)
         handle = try makeClient(RD_KAFKA_CONSUMER, config) { callbacks.register(on: $0) }
         rd_kafka_poll_set_consumer(handle)
         self.callbacks = callbacks
@@ -169,6 +174,26 @@ public final class KafkaConsumer: @unchecked Sendable {
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
             throw KafkaError(.commit, "commit", err)
         }
+    }
+
+    /// Commits `offsets` (next offset per partition) for the partitions still assigned, and waits
+    /// for the broker: a partition that moved meanwhile is skipped, never committed backwards.
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &current) == RD_KAFKA_RESP_ERR_NO_ERROR, let current else { return }
+        let owned = Set(TopicPartition.list(current))
+        rd_kafka_topic_partition_list_destroy(current)
+        let commitable = offsets.filter { owned.contains($0.key) }
+        guard !commitable.isEmpty else { return }
+        let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let list = rd_kafka_topic_partition_list_new(Int32(commitable.count))
+                defer { rd_kafka_topic_partition_list_destroy(list) }
+                for (tp, offset) in commitable { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)?.pointee.offset = offset }
+                continuation.resume(returning: rd_kafka_commit(self.handle, list, 0))
+            }
+        }
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.commit, "commit \(commitable.count) partitions", err) }
     }
 
     /// Leaves the group: commits stored offsets, revokes partitions, ends `events`.

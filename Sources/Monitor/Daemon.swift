@@ -1,4 +1,5 @@
 import Alerting
+import BaselineStore
 import EventCodec
 import KafkaIO
 import Logging
@@ -8,34 +9,59 @@ import TwinwatchCore
 /// Wires the daemon's services from a validated configuration.
 public struct Daemon: Sendable {
     public let state: MonitorState
+    public let store: TwinwatchStore
     public let metrics: DaemonMetrics
-    /// In shutdown order reversed: ServiceGroup stops the last first (ingest, evaluator, notifier).
+    /// Started in this order; ServiceGroup stops them in reverse: ingest first, then the final
+    /// checkpoint (which commits and closes the consumer), the evaluator, the notifier last.
     public let services: [any Service]
 
     public init(config: TwinwatchConfig, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
                 onDelivered: @escaping @Sendable (AlertNotification, Int) -> Void = { _, _ in }) throws {
-        let consumer = try KafkaConsumer(brokers: config.kafka.brokers, groupID: config.kafka.groupID,
-                                         overrides: config.kafka.librdkafka, logger: logger,
-                                         onStatistics: { metrics.record($0) })
+        let store = try TwinwatchStore(path: config.store.path)
+        let groupID = config.kafka.groupID
+        let consumer = try KafkaConsumer(
+            brokers: config.kafka.brokers, groupID: groupID, overrides: config.kafka.librdkafka, logger: logger,
+            checkpointedOffsets: { partitions in Self.checkpointedOffsets(store, groupID: groupID, partitions, logger) },
+            onStatistics: { metrics.record($0) })
         let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
         try consumer.subscribe([config.kafka.eventsTopic] + (config.kafka.feedbackTopic.map { [$0] } ?? []))
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
         let dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
         let decoder = EventDecoder(dimensions: dimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
-        let state = MonitorState(config: config, logger: logger)
+        let state = MonitorState(config: config, store: store, logger: logger)
+        let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
         let (stream, continuation) = AsyncStream.makeStream(of: AlertNotification.self, bufferingPolicy: .bufferingNewest(10_000))
         self.state = state
+        self.store = store
         self.metrics = metrics
         services = [
             NotifierService(notifications: stream, notifier: WebhookNotifier(webhooks: config.alerting.webhooks, logger: logger),
                             onDelivered: onDelivered),
-            EvaluatorService(state: state, config: config, notifications: continuation, metrics: metrics, logger: logger,
+            EvaluatorService(state: state, store: store, config: config, notifications: continuation, metrics: metrics, logger: logger,
                              onEvaluation: onEvaluation),
+            CheckpointService(state: state, store: store, consumer: consumer, deadLetters: deadLetters, groupID: groupID,
+                              interval: config.checkpoint.interval, metrics: metrics, logger: logger),
             IngestService(consumer: consumer, decoder: decoder,
                           feedback: config.kafka.feedbackTopic.map { FeedbackRoute(topic: $0, decoder: FeedbackDecoder(knownModels: known)) },
-                          deadLetters: DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer),
-                          state: state, metrics: metrics, logger: logger),
+                          deadLetters: deadLetters, state: state, metrics: metrics, logger: logger),
         ]
+    }
+
+    /// Where assigned partitions resume: the offsets of the last checkpoint, which match the
+    /// windows restored for them. Partitions this store never saw start at the group's commit.
+    private static func checkpointedOffsets(_ store: TwinwatchStore, groupID: String, _ partitions: [TopicPartition],
+                                            _ logger: Logger) -> [TopicPartition: Int64] {
+        do {
+            let stored = try store.offsets(group: groupID)
+            var out: [TopicPartition: Int64] = [:]
+            for tp in partitions {
+                if let offset = stored[SourcePartition(topic: tp.topic, partition: tp.partition)] { out[tp] = offset }
+            }
+            return out
+        } catch {
+            logger.error("cannot read checkpointed offsets; resuming from the group's committed offsets", metadata: ["error": "\(error)"])
+            return [:]
+        }
     }
 }

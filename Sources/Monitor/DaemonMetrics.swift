@@ -28,6 +28,17 @@ public final class DaemonMetrics: Sendable {
     private static var brokersUpName: MetricNameDescriptor { metric("kafka_brokers_up", "Brokers librdkafka is connected to.") }
     private static var brokersName: MetricNameDescriptor { metric("kafka_brokers", "Brokers librdkafka knows of.") }
     private static var assignedName: MetricNameDescriptor { metric("assigned_partitions", "Partitions assigned to this instance.") }
+    private static var pValueName: MetricNameDescriptor { metric("drift_p_value", "Null-calibrated p-value of the window's drift score (estimator=combined: Benjamini–Hochberg over the estimators).") }
+    private static var zName: MetricNameDescriptor { metric("drift_z", "Drift score in standard deviations of its null distribution.") }
+    private static var healthName: MetricNameDescriptor { metric("embedding_health", "Collapse / health signal of the window (total_variance, mean_pairwise_cosine, effective_rank, nan_rate, inf_rate, zero_vector_rate).") }
+    private static var scoreShiftName: MetricNameDescriptor { metric("score_shift_ratio", "Relative change of the mean similarity score against the baseline.") }
+    private static var baselineName: MetricNameDescriptor { metric("baseline_active_id", "Id of the model's active baseline (0: none).") }
+    private static var calibratingName: MetricNameDescriptor { metric("null_calibration_pending", "Windows waiting for their baseline's null calibration at their size.") }
+    private static var checkpointFailuresName: MetricNameDescriptor { metric("checkpoint_failures", unit: "total", "Checkpoints that could not be written (retried at the next interval).") }
+    private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
+    private static var checkpointSecondsName: MetricNameDescriptor { metric("checkpoint_duration", unit: "seconds", "Time to take and write one checkpoint.") }
+    private static var lastCheckpointName: MetricNameDescriptor { metric("last_checkpoint_timestamp", unit: "seconds", "Unix time of the last checkpoint written.") }
+    private static var evaluationSecondsName: MetricNameDescriptor { metric("evaluation_duration", unit: "seconds", "Time to evaluate one window against its baseline.") }
 
     public func consumed(model: String) -> Counter {
         registry.makeCounter(descriptor: Self.consumedName, labels: [("model", model)])
@@ -50,6 +61,42 @@ public final class DaemonMetrics: Sendable {
     public func driftScore(model: String, cohort: String, estimator: String) -> Gauge {
         registry.makeGauge(descriptor: Self.driftScoreName, labels: [("model", model), ("cohort", cohort), ("estimator", estimator)])
     }
+
+    public func pValue(model: String, cohort: String, estimator: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.pValueName, labels: [("model", model), ("cohort", cohort), ("estimator", estimator)])
+    }
+
+    public func z(model: String, cohort: String, estimator: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.zName, labels: [("model", model), ("cohort", cohort), ("estimator", estimator)])
+    }
+
+    public func health(model: String, cohort: String, signal: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.healthName, labels: [("model", model), ("cohort", cohort), ("signal", signal)])
+    }
+
+    public func scoreShift(model: String, cohort: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.scoreShiftName, labels: [("model", model), ("cohort", cohort)])
+    }
+
+    public func activeBaseline(model: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.baselineName, labels: [("model", model)])
+    }
+
+    public var nullCalibrationPending: Gauge { registry.makeGauge(descriptor: Self.calibratingName) }
+    public var checkpointFailures: Counter { registry.makeCounter(descriptor: Self.checkpointFailuresName) }
+    public var checkpointRows: Counter { registry.makeCounter(descriptor: Self.checkpointRowsName) }
+    public var lastCheckpoint: Gauge { registry.makeGauge(descriptor: Self.lastCheckpointName) }
+
+    public var checkpointSeconds: DurationHistogram {
+        registry.makeDurationHistogram(descriptor: Self.checkpointSecondsName, buckets: Self.durationBuckets)
+    }
+
+    public var evaluationSeconds: DurationHistogram {
+        registry.makeDurationHistogram(descriptor: Self.evaluationSecondsName, buckets: Self.durationBuckets)
+    }
+
+    private static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
+                                                      .seconds(1), .seconds(2.5), .seconds(10), .seconds(30)]
 
     /// Applies librdkafka statistics: lag per partition and broker availability.
     public func record(_ stats: ConsumerStatistics) {

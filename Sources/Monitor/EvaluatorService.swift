@@ -1,31 +1,41 @@
 import Alerting
+import BaselineStore
 import DriftEstimators
 import Foundation
 import Logging
 import ServiceLifecycle
 import TwinwatchCore
 
-/// Every `evaluation.interval`, scores each ready window against its baseline, advances the
-/// alert rule and queues notifications. Finishes the notification stream when it stops, so the
-/// notifier can drain it.
+/// Every `evaluation.interval`: picks up baseline promotions, stores baselines captured from the
+/// stream, and scores every ready window against its model's active baseline — the configured
+/// estimators, null-calibrated p-values and z, health signals and the similarity-score shift —
+/// then advances the drift rule and queues notifications. Up to `evaluation.concurrency` windows
+/// are scored at once, on Dispatch threads, so ingest never waits. Finishes the notification
+/// stream when it stops, so the notifier can drain it.
 public struct EvaluatorService: Service {
     public static let ruleName = "EmbeddingDrift"
 
     private let state: MonitorState
+    private let store: TwinwatchStore
+    private let registry: BaselineRegistry
     private let settings: DriftSettings
     private let interval: Duration
+    private let concurrency: Int
     private let notifications: AsyncStream<AlertNotification>.Continuation
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
     private let alerts = AlertBook()
     private let metrics: DaemonMetrics
     private let logger: Logger
 
-    public init(state: MonitorState, config: TwinwatchConfig, notifications: AsyncStream<AlertNotification>.Continuation,
+    public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, notifications: AsyncStream<AlertNotification>.Continuation,
                 metrics: DaemonMetrics, logger: Logger, onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
         self.state = state
+        self.store = store
+        registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples, logger: logger)
         self.metrics = metrics
-        self.settings = config.drift
-        self.interval = config.evaluation.interval
+        settings = config.drift
+        interval = config.evaluation.interval
+        concurrency = config.evaluation.concurrency
         self.notifications = notifications
         self.logger = logger
         self.onEvaluation = onEvaluation
@@ -33,6 +43,7 @@ public struct EvaluatorService: Service {
 
     public func run() async throws {
         defer { notifications.finish() }
+        await refreshBaselines()
         // The evaluation in flight completes; the next sleep is where shutdown ends the loop.
         try? await cancelWhenGracefulShutdown {
             while true {
@@ -43,25 +54,68 @@ public struct EvaluatorService: Service {
         logger.info("evaluator stopped")
     }
 
-    /// Evaluates every ready model once.
+    /// One round: baselines first (promotions, captures), then every ready window.
     public func evaluateOnce() async {
-        for input in await state.evaluationInputs() {
-            do {
-                let w1 = try Wasserstein.perDimensionW1(baseline: input.baseline, current: input.window)
-                await record(input, value: w1.mean)
-            } catch {
-                logger.error("evaluation failed", metadata: ["model": "\(input.model)", "error": "\(error)"])
+        await storeCapturedBaselines()
+        await refreshBaselines()
+        let inputs = await state.evaluationInputs()
+        var pending = 0
+        await withTaskGroup(of: Bool.self) { group in
+            var running = 0
+            for input in inputs {
+                if running == concurrency, let wasPending = await group.next() {
+                    running -= 1
+                    if wasPending { pending += 1 }
+                }
+                group.addTask { await evaluate(input) }
+                running += 1
             }
+            for await wasPending in group where wasPending { pending += 1 }
         }
+        metrics.nullCalibrationPending.set(Double(pending))
     }
 
-    private func record(_ input: EvaluationInput, value: Double) async {
+    /// Scores one window; true when it waits for its null calibration.
+    private func evaluate(_ input: EvaluationInput) async -> Bool {
+        let started = ContinuousClock.now
+        let reference: DriftReference
+        switch await registry.reference(model: input.id.model, windowSize: input.window.rows) {
+        case .noBaseline: return false
+        case .pending: return true
+        case .ready(let r): reference = r
+        }
+        do {
+            let (scores, health) = try await offload {
+                (try reference.summary.evaluate(input.window), HealthSignals(input.window))
+            }
+            let shift = reference.profile.scoreMean.flatMap { mean in try? ScoreShift(baselineMean: mean, current: input.scores.map(Double.init)) }
+            await record(input, reference, scores, health, shift)
+            await state.evaluated(input)
+            metrics.evaluationSeconds.record(started.duration(to: .now))
+        } catch {
+            logger.error("evaluation failed", metadata: ["window": "\(input.id)", "error": "\(error)"])
+        }
+        return false
+    }
+
+    private func record(_ input: EvaluationInput, _ reference: DriftReference, _ scores: DriftScores, _ health: HealthSignals, _ shift: ScoreShift?) async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let action = await alerts.observe(model: input.model, value: value, threshold: settings.threshold, atMs: now)
-        let evaluation = DriftEvaluation(model: input.model, cohort: "all", estimator: settings.estimator.rawValue, value: value,
-                                         threshold: settings.threshold, windowRows: input.window.rows, atMs: now, action: action)
-        metrics.driftScore(model: evaluation.model, cohort: evaluation.cohort, estimator: evaluation.estimator).set(value)
-        metrics.windowRows(model: evaluation.model, cohort: evaluation.cohort).set(Double(evaluation.windowRows))
+        let calibrated = reference.null?.assess(scores)
+        let primary = DriftEstimatorKind(rawValue: settings.estimator.rawValue)!
+        let (estimator, value, threshold, breached): (String, Double, Double, Bool)
+        if let calibrated {
+            (estimator, value, threshold) = ("combined_p", calibrated.combinedP, settings.level)
+            breached = calibrated.combinedP <= settings.level
+        } else {
+            let raw = scores.primaryScore(primary) ?? 0
+            (estimator, value, threshold) = (primary.rawValue, raw, settings.threshold)
+            breached = raw > settings.threshold
+        }
+        let action = await alerts.observe(input.id, breached: breached, atMs: now)
+        let evaluation = DriftEvaluation(model: input.id.model, cohort: input.id.cohort, baselineID: reference.baseline.id, estimator: estimator,
+                                         value: value, threshold: threshold, windowRows: input.window.rows, atMs: now, scores: scores,
+                                         calibrated: calibrated, health: health, scoreShift: shift, breached: breached, action: action)
+        publish(evaluation, heldRows: input.heldRows)
         onEvaluation(evaluation)
         switch action {
         case .none: break
@@ -70,12 +124,62 @@ public struct EvaluatorService: Service {
         }
     }
 
+    private func publish(_ e: DriftEvaluation, heldRows: Int) {
+        let (model, cohort) = (e.model, e.cohort)
+        for kind in e.scores.estimatorsPresent {
+            if let score = e.scores.primaryScore(kind) { metrics.driftScore(model: model, cohort: cohort, estimator: kind.rawValue).set(score) }
+            if let p = e.calibrated?.pValues[kind] { metrics.pValue(model: model, cohort: cohort, estimator: kind.rawValue).set(p) }
+            if let z = e.calibrated?.z[kind] { metrics.z(model: model, cohort: cohort, estimator: kind.rawValue).set(z) }
+        }
+        if let combined = e.calibrated?.combinedP { metrics.pValue(model: model, cohort: cohort, estimator: "combined").set(combined) }
+        for (signal, value) in [("total_variance", e.health.totalVariance), ("mean_pairwise_cosine", e.health.meanPairwiseCosine),
+                                ("effective_rank", e.health.effectiveRank), ("nan_rate", e.health.nanRate), ("inf_rate", e.health.infRate),
+                                ("zero_vector_rate", e.health.zeroVectorRate)] {
+            metrics.health(model: model, cohort: cohort, signal: signal).set(value)
+        }
+        if let shift = e.scoreShift { metrics.scoreShift(model: model, cohort: cohort).set(shift.relativeChange) }
+        metrics.windowRows(model: model, cohort: cohort).set(Double(heldRows))
+    }
+
+    private func refreshBaselines() async {
+        do {
+            let changed = try await registry.refresh()
+            for (model, id) in changed {
+                await state.baselineReplaced(model: model)
+                metrics.activeBaseline(model: model).set(Double(id ?? 0))
+                logger.info("active baseline changed", metadata: ["model": "\(model)", "baseline": "\(id.map(String.init) ?? "none")"])
+            }
+            await state.baselinesChanged(modelsWithBaseline: await registry.modelsWithBaseline)
+        } catch {
+            logger.error("cannot read active baselines", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Stores baselines auto-captured from the stream as active, unless an owner promoted one meanwhile.
+    private func storeCapturedBaselines() async {
+        for captured in await state.takeCapturedBaselines() {
+            do {
+                let hasActive = try await store.activeBaselines()[captured.model] != nil
+                let info = try await store.insert(captured, status: hasActive ? .candidate : .active)
+                logger.info("baseline stored", metadata: ["model": "\(info.model)", "baseline": "\(info.id)", "status": "\(info.status.rawValue)",
+                                                          "rows": "\(info.n)", "source": "\(info.source)"])
+            } catch {
+                await state.captureFailed(model: captured.model)
+                logger.error("cannot store captured baseline; capturing again", metadata: ["model": "\(captured.model)", "error": "\(error)"])
+            }
+        }
+    }
+
     private func notification(_ e: DriftEvaluation, status: AlertNotification.Status, since: Int64) -> AlertNotification {
-        let labels = ["cohort": e.cohort, "estimator": e.estimator, "model": e.model]
+        let labels = ["cohort": e.cohort, "model": e.model]
+        let evidence = e.calibrated.map { c in
+            c.z.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) z=\(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
+        } ?? "\(e.estimator) = \(String(format: "%.4f", e.value))"
+        let comparison = e.calibrated == nil ? "\(String(format: "%.4f", e.value)) > \(e.threshold)" : "p = \(String(format: "%.4g", e.value)) ≤ \(e.threshold)"
         let summary = status == .firing
-            ? "Embedding drift on \(e.model): \(e.estimator) = \(String(format: "%.4f", e.value)) > \(e.threshold)"
-            : "Embedding drift on \(e.model) resolved: \(e.estimator) = \(String(format: "%.4f", e.value))"
-        logger.info("alert \(status.rawValue)", metadata: ["model": "\(e.model)", "value": "\(e.value)", "threshold": "\(e.threshold)"])
+            ? "Embedding drift on \(e.model)/\(e.cohort) vs baseline \(e.baselineID): \(comparison) (\(evidence))"
+            : "Embedding drift on \(e.model)/\(e.cohort) resolved (\(evidence))"
+        logger.info("alert \(status.rawValue)", metadata: ["model": "\(e.model)", "cohort": "\(e.cohort)", "value": "\(e.value)", "threshold": "\(e.threshold)"])
         return AlertNotification(
             status: status, rule: Self.ruleName, severity: "page", model: e.model, cohort: e.cohort, estimator: e.estimator,
             value: e.value, threshold: e.threshold, windowRows: e.windowRows, startsAt: RFC3339.string(millis: since),
@@ -83,11 +187,16 @@ public struct EvaluatorService: Service {
     }
 }
 
-/// Alert state per model for the drift rule.
+/// Drift rule state per window.
 actor AlertBook {
-    private var states: [String: ThresholdAlertState] = [:]
+    private var states: [WindowID: ThresholdAlertState] = [:]
 
-    func observe(model: String, value: Double, threshold: Double, atMs: Int64) -> ThresholdAlertState.Action {
-        states[model, default: ThresholdAlertState()].observe(value: value, threshold: threshold, atMs: atMs)
+    func observe(_ key: WindowID, breached: Bool, atMs: Int64) -> ThresholdAlertState.Action {
+        states[key, default: ThresholdAlertState()].observe(breached: breached, atMs: atMs)
     }
+}
+
+extension DriftScores {
+    /// Estimators with a score in this result, in DESIGN §9 order.
+    var estimatorsPresent: [DriftEstimatorKind] { DriftEstimatorKind.allCases.filter { primaryScore($0) != nil } }
 }

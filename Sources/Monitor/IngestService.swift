@@ -1,3 +1,4 @@
+import BaselineStore
 import EventCodec
 import KafkaIO
 import Logging
@@ -5,9 +6,10 @@ import ServiceLifecycle
 import TwinwatchCore
 
 /// Consumes the events topic into `MonitorState`. Refused messages go to the dead-letter topic;
-/// offsets of a batch are stored only once the batch is in state and its dead letters are
-/// acknowledged. On graceful shutdown the batch in hand completes, unprocessed buffered messages
-/// are left uncommitted (the next owner reads them), and the consumer commits and leaves.
+/// a batch's offsets are recorded in state once the batch is in the windows and its dead letters
+/// are sent, and reach Kafka only with the next checkpoint (`CheckpointService`). On graceful
+/// shutdown the batch in hand completes; unprocessed buffered messages are left uncommitted (the
+/// next owner reads them); the checkpoint service then writes, commits and closes the consumer.
 public struct IngestService: Service {
     private let consumer: KafkaConsumer
     private let decoder: EventDecoder
@@ -42,17 +44,19 @@ public struct IngestService: Service {
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
             }
         }
-        await consumer.close()
-        logger.info("ingest stopped, offsets committed")
+        logger.info("ingest stopped")
     }
 
     private func process(_ batch: [KafkaMessage], _ refusals: inout RefusalLog) async {
         var events: [InferenceEvent] = []
         var sources: [KafkaMessage] = []
+        var next: [SourcePartition: Int64] = [:]
         events.reserveCapacity(batch.count)
         var labels: [Feedback] = []
         let refusedBefore = refusals.total
         for message in batch {
+            let source = SourcePartition(topic: message.topic, partition: message.partition)
+            next[source] = max(next[source] ?? 0, message.offset + 1)
             if let feedback, message.topic == feedback.topic {
                 switch feedback.decoder.decode(message.value, fallbackTimestampMs: message.timestampMs) {
                 case .success(let item): labels.append(item)
@@ -69,7 +73,7 @@ public struct IngestService: Service {
             }
         }
         // State refuses what only it can judge (a dimension learned from the stream).
-        let refusedByState = await state.ingest(events)
+        let refusedByState = await state.ingest(events, sources: sources.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
         for (index, rejection) in refusedByState { refuse(sources[index], rejection, &refusals) }
         if !labels.isEmpty {
             await state.ingest(feedback: labels)
@@ -87,7 +91,7 @@ public struct IngestService: Service {
                 logger.error("dead-letter delivery failed; the refused messages are only in the log", metadata: ["error": "\(error)"])
             }
         }
-        consumer.store(batch)
+        await state.completeBatch(offsets: next)
     }
 
     /// Every refusal: counted, dead-lettered, and logged (first of each reason, then one per thousand).

@@ -1,58 +1,185 @@
+import BaselineStore
 import DriftEstimators
 import EventCodec
 import KafkaIO
 import Logging
 import TwinwatchCore
 
-/// A consistent copy of one model's data, taken for evaluation outside the actor.
+/// A consistent copy of one key's newest rows, taken for evaluation outside the actor.
 public struct EvaluationInput: Sendable {
-    public let model: String
-    public let baseline: SortedColumns
+    public let id: WindowID
     public let window: Matrix
+    /// Similarity scores of the same rows (NaN where the event had none).
+    public let scores: [Float]
+    /// Rows the key holds (the window evaluated may be its newest part, see `EvaluationSizes`).
+    public let heldRows: Int
+    /// The key's `appended` count when the snapshot was taken.
+    public let appended: Int64
 }
 
-/// Owns every model's baseline and window. Ingest writes, the evaluator takes snapshots.
+/// Owns every window of this instance, the offsets they reflect and baseline captures in
+/// progress. Ingest writes; the evaluator and the checkpointer take snapshots.
 public actor MonitorState {
-    private var models: [String: ModelState] = [:]
+    private var windows: WindowSet
+    private var dimensions: [String: Int]
+    private var captures = BaselineCaptures()
+    private var offsets: [SourcePartition: Int64] = [:]
+    private var assigned: Set<TopicPartition> = []
+    private var aggregatesRestored = false
+    /// Between `ingest` and `completeBatch` a batch's rows are in the windows but its offsets are
+    /// not yet recorded; a checkpoint waits for the end of the batch so that rows and offsets agree.
+    private var batchInFlight = false
+    private var batchWaiters: [CheckedContinuation<Void, Never>] = []
     private let config: TwinwatchConfig
+    private let store: TwinwatchStore?
     private let logger: Logger
     /// Events accepted into state since start.
     public private(set) var accepted = 0
-    public init(config: TwinwatchConfig, logger: Logger) {
+
+    public init(config: TwinwatchConfig, store: TwinwatchStore? = nil, logger: Logger) {
         self.config = config
+        self.store = store
         self.logger = logger
+        windows = WindowSet(settings: config.window)
+        dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Applies decoded events; returns, by index, those refused because their embedding does not
-    /// match the dimension the model's first event set (when the config names none).
-    public func ingest(_ events: [InferenceEvent]) -> [Int: EventRejection] {
+    /// Applies decoded events (`sources[i]` is where `events[i]` was read); returns, by index,
+    /// those refused because their embedding does not match the dimension the model's first event
+    /// set (when the config names none). Call `completeBatch` once the batch's refusals are handled.
+    public func ingest(_ events: [InferenceEvent], sources: [SourcePartition?]) -> [Int: EventRejection] {
+        batchInFlight = true
         var refused: [Int: EventRejection] = [:]
         for (index, event) in events.enumerated() {
             guard let embedding = event.embedding else {
                 accepted += 1
                 continue
             }
-            if models[event.model] == nil {
-                models[event.model] = ModelState(dimension: embedding.count, captureRows: config.baseline.captureRows, windowSize: config.window.size)
-                logger.info("tracking new model", metadata: ["model": "\(event.model)", "dimension": "\(embedding.count)"])
+            let dimension = dimensions[event.model] ?? embedding.count
+            if dimensions[event.model] == nil {
+                dimensions[event.model] = dimension
+                logger.info("tracking new model", metadata: ["model": "\(event.model)", "dimension": "\(dimension)"])
             }
-            let dimension = models[event.model]!.dimension
             guard dimension == embedding.count else {
                 refused[index] = EventRejection(.wrongDimension, "model \(event.model) has dimension \(dimension), got \(embedding.count)")
                 continue
             }
             accepted += 1
-            let hadBaseline = models[event.model]!.baseline != nil
-            models[event.model]!.append(embedding)
-            if !hadBaseline, models[event.model]!.baseline != nil {
-                logger.info("baseline captured", metadata: ["model": "\(event.model)", "rows": "\(config.baseline.captureRows)"])
+            let score = event.score.map(Float.init) ?? .nan
+            embedding.withUnsafeBufferPointer { row in
+                windows.append(model: event.model, cohort: event.cohort, row: row, timestampMs: event.timestampMs, score: score, source: sources[index])
+            }
+            if captures.append(event, embedding: embedding, score: score) == .completed {
+                logger.info("baseline captured from the stream", metadata: ["model": "\(event.model)", "rows": "\(config.baseline.captureRows)"])
             }
         }
         return refused
     }
 
-    private var assigned: Set<TopicPartition> = []
-    /// Feedback received, oldest first, bounded: the verification join (FAR/FRR per cohort) reads it.
+    /// Records that every message up to `offsets` (next offset per partition) is reflected in state.
+    public func completeBatch(offsets next: [SourcePartition: Int64]) {
+        for (source, offset) in next { offsets[source] = Swift.max(offsets[source] ?? 0, offset) }
+        batchInFlight = false
+        let waiters = batchWaiters
+        batchWaiters = []
+        waiters.forEach { $0.resume() }
+    }
+
+    /// The windows' rows not yet in the store and the offsets they reflect, taken between batches.
+    public func checkpoint(groupID: String) async -> Checkpoint {
+        while batchInFlight { await withCheckedContinuation { batchWaiters.append($0) } }
+        let owned = Set(assigned.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+        return Checkpoint(groupID: groupID, windows: windows.deltas(),
+                          offsets: offsets.filter { owned.contains($0.key) }.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
+                            .sorted { ($0.source.topic, $0.source.partition) < ($1.source.topic, $1.source.partition) })
+    }
+
+    /// Marks a written checkpoint's rows as stored, so the next one writes only newer rows.
+    public func checkpointWritten(_ checkpoint: Checkpoint) { windows.markCheckpointed(checkpoint.windows) }
+
+    /// Partitions this instance now owns: their keys' windows (and, the first time, the model
+    /// aggregates) are restored from the last checkpoint, matching the offsets consumption starts at.
+    public func partitionsAssigned(_ partitions: [TopicPartition]) async {
+        assigned.formUnion(partitions)
+        guard let store else { return }
+        let sources = Set(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+        let includeAggregates = !aggregatesRestored
+        aggregatesRestored = true
+        do {
+            let restored = try await store.restoreWindows(sources: sources, includeAggregates: includeAggregates, capacity: config.window.size)
+            var rows = 0, keys = 0
+            for window in restored where windows.restore(window) {
+                if dimensions[window.id.model] == nil { dimensions[window.id.model] = window.dimension }
+                rows += window.rows.count
+                keys += 1
+            }
+            if keys > 0 { logger.info("windows restored from checkpoint", metadata: ["windows": "\(keys)", "rows": "\(rows)"]) }
+        } catch {
+            logger.error("cannot restore windows; they refill from the stream", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Partitions taken away: their cohort windows and offsets leave with them (the new owner
+    /// restores them from the checkpoint or re-reads from the committed offset).
+    public func partitionsRevoked(_ partitions: [TopicPartition]) {
+        assigned.subtract(partitions)
+        let sources = Set(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+        for source in sources { offsets[source] = nil }
+        let dropped = windows.drop(sources: sources)
+        if !dropped.isEmpty { logger.info("windows handed over", metadata: ["windows": "\(dropped.count)"]) }
+    }
+
+    /// Partitions this instance owns now.
+    public var assignedPartitionCount: Int { assigned.count }
+
+    /// Models with an active baseline, as the evaluator last saw them.
+    public private(set) var modelsWithBaseline = 0
+
+    /// Snapshots of the windows ready for evaluation (enough rows, a full step since the last evaluation).
+    public func evaluationInputs() -> [EvaluationInput] {
+        var inputs: [EvaluationInput] = []
+        for (key, tracked) in windows.windows.sorted(by: { ($0.key.model, $0.key.cohort) < ($1.key.model, $1.key.cohort) }) {
+            guard let m = windows.evaluableRows(tracked) else { continue }
+            let (matrix, scores) = tracked.window.newest(m)
+            inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
+        }
+        return inputs
+    }
+
+    /// A model's baseline changed: its windows are scored against the new one at the next evaluation,
+    /// even without new rows.
+    public func baselineReplaced(model: String) { windows.resetEvaluation(model: model) }
+
+    /// Windows ready for evaluation and not yet scored (0 once the evaluator has caught up).
+    public func windowsAwaitingEvaluation() -> Int { windows.windows.values.filter { windows.evaluableRows($0) != nil }.count }
+
+    /// Records that `input` was scored; the key's next evaluation waits for `window.step` new rows.
+    /// (A window waiting for its baseline or null is not marked, so it is scored as soon as they are ready.)
+    public func evaluated(_ input: EvaluationInput) { windows.markEvaluated(input.id, through: input.appended) }
+
+    /// Rows held per window (for metrics and tests).
+    public func windowRows() -> [WindowID: Int] { windows.windows.mapValues(\.window.count) }
+
+    /// Copy of one window's rows, oldest first.
+    public func rows(of key: WindowID) -> WindowRows? {
+        windows.windows[key].map { $0.window.rows(from: $0.window.oldestSeq) }
+    }
+
+    /// Tells state which models have an active baseline; with auto-capture on, the others start
+    /// capturing one from the stream.
+    public func baselinesChanged(modelsWithBaseline: Set<String>) {
+        self.modelsWithBaseline = modelsWithBaseline.count
+        guard config.baseline.autoCapture else { return }
+        captures.update(modelsWithBaseline: modelsWithBaseline, rows: config.baseline.captureRows, source: "auto-capture:\(config.kafka.eventsTopic)")
+    }
+
+    /// A captured baseline could not be stored: capture the model again.
+    public func captureFailed(model: String) { captures.failed(model) }
+
+    /// Baselines captured from the stream since the last call.
+    public func takeCapturedBaselines() -> [NewBaseline] { captures.takeCompleted() }
+
+    // Feedback for the verification join (FAR/FRR per cohort): newest kept, bounded.
     public private(set) var feedback: [Feedback] = []
     private let feedbackCapacity = 100_000
 
@@ -60,30 +187,5 @@ public actor MonitorState {
     public func ingest(feedback items: [Feedback]) {
         feedback.append(contentsOf: items)
         if feedback.count > feedbackCapacity { feedback.removeFirst(feedback.count - feedbackCapacity) }
-    }
-
-    /// Partitions this instance owns now.
-    public var assignedPartitionCount: Int { assigned.count }
-
-    /// Models whose baseline is captured.
-    public var modelsWithBaseline: Int { models.values.filter { $0.baseline != nil }.count }
-
-    /// Partitions this instance now owns. Window state of their keys is rebuilt from the
-    /// stream (the checkpoint store will restore it directly).
-    public func partitionsAssigned(_ partitions: [TopicPartition]) {
-        assigned.formUnion(partitions)
-    }
-
-    /// Partitions taken away; their keys' windows will be built by the new owner.
-    public func partitionsRevoked(_ partitions: [TopicPartition]) {
-        assigned.subtract(partitions)
-    }
-
-    /// Snapshots of the models whose window is ready for evaluation.
-    public func evaluationInputs() -> [EvaluationInput] {
-        models.sorted { $0.key < $1.key }.compactMap { name, state in
-            guard let baseline = state.baseline, state.window.count >= config.window.minRows else { return nil }
-            return EvaluationInput(model: name, baseline: baseline, window: state.window.matrix())
-        }
     }
 }

@@ -10,6 +10,8 @@ public struct TwinwatchConfig: Sendable, Equatable {
     public var drift: DriftSettings
     public var alerting: AlertingSettings
     public var http: HTTPSettings = HTTPSettings()
+    public var store = StoreSettings(path: StoreSettings.defaultPath(environment: [:]))
+    public var checkpoint: CheckpointSettings = CheckpointSettings()
 
     public init(
         kafka: KafkaSettings, models: [ModelSettings] = [], window: WindowSettings = .init(),
@@ -68,45 +70,109 @@ public struct ModelSettings: Sendable, Equatable {
     }
 }
 
+/// Sliding windows, one per (model, cohort) plus the model-wide aggregate (cohort `all`).
 public struct WindowSettings: Sendable, Equatable {
-    /// Rows kept per model (count-based sliding window).
+    /// Rows kept per key (ring buffer: size × (4·dimension + 12) bytes per key).
     public var size: Int = 1000
     /// Rows a window needs before it is evaluated.
     public var minRows: Int = 1000
+    /// A key is evaluated again only after this many new rows (the window's hop).
+    public var step: Int = 1
+    /// Time-based windows: only rows within this duration of the key's newest row are evaluated.
+    public var duration: Duration?
+    /// Cohorts tracked per model; events of further cohorts count in `other`.
+    public var maxCohorts: Int = 100
 
-    public init(size: Int = 1000, minRows: Int? = nil) {
+    public init(size: Int = 1000, minRows: Int? = nil, step: Int = 1, duration: Duration? = nil, maxCohorts: Int = 100) {
         self.size = size
         self.minRows = minRows ?? size
+        self.step = step
+        self.duration = duration
+        self.maxCohorts = maxCohorts
     }
+
+    /// The cohort name of a model's aggregate window; reserved.
+    public static let aggregateCohort = "all"
+    /// Where cohorts beyond `maxCohorts` are counted.
+    public static let overflowCohort = "other"
 }
 
 public struct EvaluationSettings: Sendable, Equatable {
     public var interval: Duration = .seconds(10)
+    /// Windows evaluated at the same time (each on one core).
+    public var concurrency: Int = 2
 
-    public init(interval: Duration = .seconds(10)) { self.interval = interval }
+    public init(interval: Duration = .seconds(10), concurrency: Int = 2) {
+        self.interval = interval
+        self.concurrency = concurrency
+    }
 }
 
 public struct BaselineSettings: Sendable, Equatable {
-    /// Rows captured from the start of each model's stream as its baseline.
+    /// Rows captured from a model's stream when it has no active baseline and `autoCapture` is on.
     public var captureRows: Int = 2000
+    /// Capture and activate a baseline from the stream for models without an active one.
+    public var autoCapture: Bool = true
+    /// B, the null resamples per (baseline, window size); the smallest p-value is 1 / (B + 1).
+    public var nullResamples: Int = 1000
 
-    public init(captureRows: Int = 2000) { self.captureRows = captureRows }
+    public init(captureRows: Int = 2000, autoCapture: Bool = true, nullResamples: Int = 1000) {
+        self.captureRows = captureRows
+        self.autoCapture = autoCapture
+        self.nullResamples = nullResamples
+    }
 }
 
-/// The drift signal and its alert threshold.
+/// The drift signal and its alert rule.
 public struct DriftSettings: Sendable, Equatable {
+    /// Estimator names of DESIGN §9 (health is always computed and is not a drift score).
     public enum Estimator: String, Sendable, CaseIterable {
         case w1
+        case sliced
+        case frechet
+        case gaussianKL = "gaussian_kl"
+        case histKL = "hist_kl"
+        case knnKL = "knn_kl"
     }
 
+    /// Estimators computed for every window; their p-values are combined (Benjamini–Hochberg).
+    public var estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL]
+    /// The estimator whose raw score the alert compares with `threshold` when no null is available
+    /// (a baseline too small to calibrate at the window size).
     public var estimator: Estimator = .w1
-    /// Alert when the estimator's score exceeds this value.
+    /// Raw-score threshold of `estimator`, used only without a null.
     public var threshold: Double = 0.1
+    /// The alert fires when the combined p-value is at most this level.
+    public var level: Double = 0.001
 
-    public init(estimator: Estimator = .w1, threshold: Double = 0.1) {
+    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL], estimator: Estimator = .w1,
+                threshold: Double = 0.1, level: Double = 0.001) {
+        self.estimators = estimators
         self.estimator = estimator
         self.threshold = threshold
+        self.level = level
     }
+}
+
+/// The SQLite state database.
+public struct StoreSettings: Sendable, Equatable {
+    /// Default: `defaultPath(environment:)`.
+    public var path: String
+
+    public init(path: String) { self.path = path }
+
+    /// `$STATE_DIRECTORY/twinwatch.sqlite` under systemd (`StateDirectory=`), else `./twinwatch.sqlite`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first }.map { "\($0)/twinwatch.sqlite" } ?? "twinwatch.sqlite"
+    }
+}
+
+/// How often window state and the offsets it reflects are made durable.
+public struct CheckpointSettings: Sendable, Equatable {
+    /// Also the replay bound: after a crash at most this much of the stream is consumed again.
+    public var interval: Duration = .seconds(30)
+
+    public init(interval: Duration = .seconds(30)) { self.interval = interval }
 }
 
 public struct AlertingSettings: Sendable, Equatable {

@@ -4,26 +4,38 @@ import Foundation
 /// Documented key by key in `config/twinwatch.example.yaml`.
 enum ConfigSchema {
     static func read(_ root: YAMLSection, _ r: YAMLReader) -> TwinwatchConfig? {
-        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting", "http"])
+        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting", "http", "store", "checkpoint"])
         let kafka = readKafka(root, r)
         let models = readModels(root, r)
         let window = readWindow(root, r)
         var evaluation = EvaluationSettings()
         if let s = r.section(root, "evaluation") {
-            r.rejectUnknownKeys(s, allowed: ["interval"])
+            r.rejectUnknownKeys(s, allowed: ["interval", "concurrency"])
             evaluation.interval = r.duration(s, "interval") ?? evaluation.interval
+            evaluation.concurrency = r.int(s, "concurrency", min: 1) ?? evaluation.concurrency
         }
         var baseline = BaselineSettings()
         if let s = r.section(root, "baseline") {
-            r.rejectUnknownKeys(s, allowed: ["capture_rows"])
+            r.rejectUnknownKeys(s, allowed: ["capture_rows", "auto_capture", "null_resamples"])
             baseline.captureRows = r.int(s, "capture_rows", min: 2) ?? baseline.captureRows
+            baseline.autoCapture = r.bool(s, "auto_capture") ?? baseline.autoCapture
+            baseline.nullResamples = r.int(s, "null_resamples", min: 1) ?? baseline.nullResamples
         }
-        let drift = readDrift(root, r)
+        let drift = readDrift(root, r, resamples: baseline.nullResamples)
         let alerting = readAlerting(root, r)
         guard let kafka else { return nil }
         var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
                                      baseline: baseline, drift: drift, alerting: alerting)
         config.http = readHTTP(root, r)
+        config.store.path = StoreSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
+        if let s = r.section(root, "store") {
+            r.rejectUnknownKeys(s, allowed: ["path"])
+            config.store.path = r.string(s, "path") ?? config.store.path
+        }
+        if let s = r.section(root, "checkpoint") {
+            r.rejectUnknownKeys(s, allowed: ["interval"])
+            config.checkpoint.interval = r.duration(s, "interval") ?? config.checkpoint.interval
+        }
         return config
     }
 
@@ -80,28 +92,49 @@ enum ConfigSchema {
     private static func readWindow(_ root: YAMLSection, _ r: YAMLReader) -> WindowSettings {
         var window = WindowSettings()
         guard let s = r.section(root, "window") else { return window }
-        r.rejectUnknownKeys(s, allowed: ["size", "min_rows"])
+        r.rejectUnknownKeys(s, allowed: ["size", "min_rows", "step", "duration", "max_cohorts"])
         window.size = r.int(s, "size", min: 2) ?? window.size
         window.minRows = r.int(s, "min_rows", min: 2) ?? window.size
+        window.step = r.int(s, "step", min: 1) ?? window.step
+        window.duration = r.duration(s, "duration")
+        window.maxCohorts = r.int(s, "max_cohorts", min: 1) ?? window.maxCohorts
         if window.minRows > window.size {
             r.report(s.line(of: "min_rows"), s.key("min_rows"), "must not exceed window.size (\(window.size)), got \(window.minRows)")
         }
         return window
     }
 
-    private static func readDrift(_ root: YAMLSection, _ r: YAMLReader) -> DriftSettings {
+    private static func readDrift(_ root: YAMLSection, _ r: YAMLReader, resamples: Int) -> DriftSettings {
         var drift = DriftSettings()
         guard let s = r.section(root, "drift") else { return drift }
-        r.rejectUnknownKeys(s, allowed: ["estimator", "threshold"])
+        r.rejectUnknownKeys(s, allowed: ["estimators", "estimator", "threshold", "level"])
+        let known = DriftSettings.Estimator.allCases.map(\.rawValue).joined(separator: ", ")
+        if let names = r.stringList(s, "estimators") {
+            var estimators: [DriftSettings.Estimator] = []
+            for name in names {
+                guard let estimator = DriftSettings.Estimator(rawValue: name) else {
+                    r.report(s.line(of: "estimators"), s.key("estimators"), "unknown estimator \"\(name)\" (known: \(known))")
+                    continue
+                }
+                if !estimators.contains(estimator) { estimators.append(estimator) }
+            }
+            drift.estimators = estimators
+        }
         if let name = r.string(s, "estimator") {
             if let estimator = DriftSettings.Estimator(rawValue: name) {
                 drift.estimator = estimator
+                if !drift.estimators.contains(estimator) { drift.estimators.append(estimator) }
             } else {
-                let known = DriftSettings.Estimator.allCases.map(\.rawValue).joined(separator: ", ")
                 r.report(s.line(of: "estimator"), s.key("estimator"), "unknown estimator \"\(name)\" (known: \(known))")
             }
         }
         drift.threshold = r.double(s, "threshold", above: 0) ?? drift.threshold
+        drift.level = r.double(s, "level", above: 0) ?? drift.level
+        // BH's smallest combined p-value is 1/(B+1): a lower level could never fire.
+        if drift.level >= 1 || drift.level < 1 / Double(resamples + 1) {
+            r.report(s.line(of: "level"), s.key("level"),
+                     "must lie in [1/(B+1), 1) with baseline.null_resamples B = \(resamples), got \(drift.level)")
+        }
         return drift
     }
 
@@ -118,9 +151,7 @@ enum ConfigSchema {
                 r.report(s.line(of: "listen"), s.key("listen"), "expected host:port, got \"\(listen)\"")
             }
         }
-        if let node = s.node("enabled") {
-            if let value = node.bool { http.enabled = value } else { r.report(s.line(of: "enabled"), s.key("enabled"), "expected true or false") }
-        }
+        http.enabled = r.bool(s, "enabled") ?? http.enabled
         return http
     }
 

@@ -101,6 +101,15 @@ final class YAMLReader {
         return value
     }
 
+    func bool(_ section: YAMLSection, _ name: String) -> Bool? {
+        guard let node = value(section, name, required: false) else { return nil }
+        guard let value = node.bool else {
+            report(line(node, section), section.key(name), "expected true or false, got \(quoted(node))")
+            return nil
+        }
+        return value
+    }
+
     func duration(_ section: YAMLSection, _ name: String) -> Duration? {
         guard let node = value(section, name, required: false) else { return nil }
         guard let text = node.scalar?.string, let value = DurationParser.parse(text), value > .zero else {

@@ -47,11 +47,12 @@ struct BenchIngestCommand: AsyncParsableCommand {
         try await producer.flush(timeoutMs: 120_000)
         FileHandle.standardError.write(Data("produced \(events) events (\(producer.delivered) acknowledged)\n".utf8))
 
-        let config = TwinwatchConfig(
+        var config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "bench", eventsTopic: "events",
                                  librdkafka: ["session.timeout.ms": "6000"]),
             models: [ModelSettings(name: "m", dimension: d)], window: WindowSettings(size: 5000),
-            evaluation: EvaluationSettings(interval: .seconds(3600)), baseline: BaselineSettings(captureRows: 5000))
+            evaluation: EvaluationSettings(interval: .seconds(3600)), baseline: BaselineSettings(captureRows: 5000, autoCapture: false))
+        config.store = StoreSettings(path: try TemporaryStore.path("bench-ingest"))
         let daemon = try Daemon(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }

@@ -12,7 +12,7 @@ struct DemoCommand: AsyncParsableCommand {
     var shift: Double = 0.5
 
     @Option(help: "Events produced per second.")
-    var rate: Int = 700
+    var rate: Int = DemoScenario().eventsPerSecond
 
     @Option(help: "Random seed of the synthetic stream.")
     var seed: UInt64 = 42
@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
         scenario.eventsPerSecond = rate
         scenario.seed = seed
         print("twinwatch demo: \(scenario.baselineRows) baseline + \(scenario.steadyRows) steady + \(scenario.shiftedRows) shifted events, "
-            + "d = \(scenario.dimension), window \(scenario.windowSize) rows, per-dim W1 threshold \(scenario.threshold)")
+            + "d = \(scenario.dimension), window \(scenario.windowSize) rows per cohort, alert when the combined p-value ≤ \(scenario.level) (B = \(scenario.nullResamples))")
         let outcome = try await DemoRunner(scenario: scenario, logger: LoggingOptions.logger("twinwatch", level: logLevel), output: { print($0) }).run()
         let firing = outcome.alerts.filter { $0.status == .firing }.count
         print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations, "

@@ -8,8 +8,9 @@ import ServiceLifecycle
 import Testing
 import TwinwatchCore
 
-/// Graceful shutdown commits the stored offsets: a restarted daemon in the same group resumes
-/// after the last event it had taken in, neither skipping nor replaying.
+/// Graceful shutdown writes a final checkpoint and commits its offsets: a restarted daemon in the
+/// same group resumes after the last event it had taken in, neither skipping nor replaying, with
+/// its windows restored.
 @Suite("Shutdown and restart", .serialized)
 struct RestartTests {
     private let logger: Logger = {
@@ -49,11 +50,12 @@ struct RestartTests {
         let cluster = try MockKafkaCluster(brokers: 1)
         try cluster.createTopic("events", partitions: 3)
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers])
-        let config = TwinwatchConfig(
+        var config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "restart-test", eventsTopic: "events",
                                  librdkafka: ["session.timeout.ms": "6000"]),
             window: WindowSettings(size: 100), evaluation: EvaluationSettings(interval: .seconds(60)),
             baseline: BaselineSettings(captureRows: 50))
+        config.store = StoreSettings(path: try TemporaryStore.path("restart"))
 
         try await produce(0..<300, to: producer, topic: "events")
         #expect(try await runDaemon(config, until: 300, settle: .milliseconds(200)) == 300)

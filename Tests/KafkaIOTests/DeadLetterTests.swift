@@ -47,11 +47,12 @@ struct DeadLetterTests {
         }
         try await producer.flush()
 
-        let config = TwinwatchConfig(
+        var config = TwinwatchConfig(
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "dlq-test", eventsTopic: "events",
                                  feedbackTopic: "feedback", deadLetterTopic: "dlq", maxEventBytes: 2048, librdkafka: testOverrides),
             models: [ModelSettings(name: "m", dimension: 3), ModelSettings(name: "n")], window: WindowSettings(size: 10),
             evaluation: EvaluationSettings(interval: .seconds(60)), baseline: BaselineSettings(captureRows: 5))
+        config.store = StoreSettings(path: temporaryStorePath())
         let daemon = try Daemon(config: config, logger: quietLogger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: quietLogger))
         let task = Task { try await group.run() }

@@ -1,3 +1,4 @@
+import Foundation
 import KafkaIO
 import Logging
 
@@ -49,4 +50,11 @@ func eventually(timeout: Duration = .seconds(90), _ condition: () async -> Bool)
         try await Task.sleep(for: .milliseconds(20))
     }
     return await condition()
+}
+
+/// A state database path in a fresh temporary directory.
+func temporaryStorePath() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinwatch-kafka-\(UUID().uuidString)")
+    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("twinwatch.sqlite").path
 }

@@ -86,7 +86,7 @@ struct ConfigLoaderTests {
             "twinwatch.yaml:3: kafka.gruop_id: unknown key",
             "twinwatch.yaml:5: window.size: expected an integer, got \"abc\"",
             "twinwatch.yaml:7: evaluation.interval: expected a positive duration like 500ms, 10s, 5m or 1h, got \"ten seconds\"",
-            "twinwatch.yaml:9: drift.estimator: unknown estimator \"wasserstein\" (known: w1)",
+            "twinwatch.yaml:9: drift.estimator: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl)",
             "twinwatch.yaml:10: drift.threshold: must be greater than 0.0, got -1.0",
         ])
     }

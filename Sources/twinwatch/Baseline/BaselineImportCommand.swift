@@ -1,0 +1,66 @@
+import ArgumentParser
+import BaselineStore
+import DriftEstimators
+import Foundation
+import TwinwatchCore
+
+struct BaselineImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Store the rows of a .npy, .f32bin, .jsonl or .events.bin file as a candidate baseline.")
+
+    @Argument(help: "The file to import.")
+    var file: String
+
+    @Option(help: "Model the baseline is for (JSON lines of other models are skipped).")
+    var model: String
+
+    @Option(help: "Model version the rows were produced by (default: the events' model_version, if any).")
+    var modelVersion: String?
+
+    @Option(help: "Keep at most this many rows (a seeded uniform sample).")
+    var maxRows: Int?
+
+    @Flag(help: "Promote the imported baseline to active right away.")
+    var promote = false
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let db = try store.openStore()
+        var bar = ProgressBar("reading \(URL(fileURLWithPath: file).lastPathComponent)", total: 1)
+        let input = try EmbeddingFile.read(file, model: model) { done, total in
+            if done == 0 || total == 0 { return }
+            bar = bar.retargeted(total: total)
+            bar.update(done)
+        }
+        bar.finish()
+        var rows = input.rows
+        var scores = input.scores
+        if let maxRows, rows.rows > maxRows {
+            var rng = SplitMix64(seed: 42)
+            let chosen = (0..<rows.rows).shuffled(using: &rng).prefix(maxRows).sorted()
+            rows = rows.selectingRows(chosen)
+            if !scores.isEmpty { scores = chosen.map { scores[$0] } }
+        }
+        let baseline = NewBaseline(model: model, modelVersion: modelVersion ?? input.modelVersion, createdBy: CommandUser.name,
+                                   source: "import:\(URL(fileURLWithPath: file).standardizedFileURL.path)",
+                                   timeFrom: input.timeFrom.map { RFC3339.string(millis: $0) }, timeTo: input.timeTo.map { RFC3339.string(millis: $0) },
+                                   rows: rows, scores: scores)
+        let info = try await storeCall("import \(file)") { () async throws(StoreError) in try await db.insert(baseline) }
+        print("baseline \(info.id): \(info.model) v\(info.version), \(info.n) × \(info.d) rows from \(file), status \(info.status.rawValue)")
+        if promote {
+            try await storeCall("promote \(info.id)") { () async throws(StoreError) in _ = try await db.promote(id: info.id) }
+            print("baseline \(info.id) is active")
+        }
+    }
+}
+
+extension ProgressBar {
+    /// The same bar with the total learned once the file size is known.
+    func retargeted(total: Int) -> ProgressBar { self.total == total ? self : ProgressBar(label, total: total) }
+}
+
+/// Who ran the command, for `created_by`.
+enum CommandUser {
+    static var name: String { ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? "twinwatch-cli" }
+}

@@ -1,0 +1,78 @@
+import BaselineStore
+import DriftEstimators
+import Foundation
+
+/// The `--json` shapes of DESIGN §9: `list` → array of `Info`, `show` → `Detail` (info + summaries + null).
+enum BaselineJSON {
+    struct Info: Encodable {
+        let id: Int64
+        let model: String
+        let modelVersion: String?
+        let version: Int
+        let status: String
+        let n: Int
+        let d: Int
+        let createdAt: String
+        let createdBy: String
+        let source: String
+        let timeFrom: String?
+        let timeTo: String?
+
+        init(_ i: BaselineInfo) {
+            id = i.id; model = i.model; modelVersion = i.modelVersion; version = i.version; status = i.status.rawValue
+            n = i.n; d = i.d; createdAt = i.createdAt; createdBy = i.createdBy; source = i.source; timeFrom = i.timeFrom; timeTo = i.timeTo
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, model, version, status, n, d, source
+            case modelVersion = "model_version", createdAt = "created_at", createdBy = "created_by", timeFrom = "time_from", timeTo = "time_to"
+        }
+    }
+
+    struct NullEntry: Encodable {
+        let window: Int
+        let resamples: Int
+        let seed: UInt64
+        let poolRows: Int
+        let createdAt: String
+        let configuration: String
+        /// Per estimator: mean, std and the sorted null scores.
+        let estimators: [String: NullDistribution]
+
+        enum CodingKeys: String, CodingKey {
+            case window, resamples = "B", seed, poolRows = "pool_rows", createdAt = "created_at", configuration, estimators
+        }
+    }
+
+    struct Detail: Encodable {
+        let info: Info
+        let summaries: BaselineProfile
+        let null: [NullEntry]
+
+        init(_ b: StoredBaseline, nulls: [StoredNull]) {
+            info = Info(b.info)
+            summaries = b.profile
+            null = nulls.map { n in
+                NullEntry(window: n.windowSize, resamples: n.calibration.resamples, seed: n.calibration.seed, poolRows: n.calibration.poolRows,
+                          createdAt: n.createdAt, configuration: n.configuration,
+                          estimators: Dictionary(uniqueKeysWithValues: n.calibration.distributions.map { ($0.key.rawValue, $0.value) }))
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try info.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(summaries, forKey: .summaries)
+            try container.encode(null, forKey: .null)
+        }
+
+        enum Keys: String, CodingKey { case summaries, null }
+    }
+
+    static func string(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
