@@ -3,7 +3,7 @@ import DemoSupport
 import Logging
 import Testing
 
-/// Mock cluster → consumer group → window → per-dim W1 → alert → libcurl → local HTTP sink.
+/// Mock cluster → consumer group → windows per cohort → estimators with a calibrated null → alert → libcurl → local HTTP sink.
 @Suite("End-to-end pipeline", .serialized)
 struct PipelineTests {
     private func scenario(meanShift: Double) -> DemoScenario {
@@ -52,7 +52,8 @@ struct PipelineTests {
         let scenario = scenario(meanShift: 0)
         let outcome = try await DemoRunner(scenario: scenario, logger: logger).run()
         #expect(outcome.eventsAccepted == scenario.totalRows)
-        #expect(outcome.evaluations > 8, "windows scored against a calibrated null during the stream")
+        // At least the final window of every key (3 cohorts and the aggregate) was scored against the calibrated null.
+        #expect(outcome.evaluations >= 4)
         #expect(outcome.alerts.isEmpty)
     }
 }
