@@ -68,6 +68,38 @@ struct ConfigLoaderTests {
         #expect(issues("window:\n  size: 10\n") == ["twinwatch.yaml:1: kafka: is required"])
     }
 
+    @Test("windows, baselines, drift rule, store and checkpoint settings")
+    func stateSettings() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            kafka: {brokers: [b:9092]}
+            window: {size: 4000, min_rows: 1000, step: 200, duration: 15m, max_cohorts: 20}
+            evaluation: {interval: 5s, concurrency: 3}
+            baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 500}
+            drift: {estimators: [w1, frechet], estimator: sliced, level: 0.002, threshold: 0.2}
+            store: {path: /var/lib/tw/state.sqlite}
+            checkpoint: {interval: 1m}
+            """, file: "twinwatch.yaml")
+        #expect(config.window == WindowSettings(size: 4000, minRows: 1000, step: 200, duration: .seconds(900), maxCohorts: 20))
+        #expect(config.evaluation == EvaluationSettings(interval: .seconds(5), concurrency: 3))
+        #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 500))
+        // The raw-threshold estimator is always computed.
+        #expect(config.drift == DriftSettings(estimators: [.w1, .frechet, .sliced], estimator: .sliced, threshold: 0.2, level: 0.002))
+        #expect(config.store.path == "/var/lib/tw/state.sqlite")
+        #expect(config.checkpoint.interval == .seconds(60))
+    }
+
+    @Test("a drift level below 1/(B+1) can never fire and is refused")
+    func unreachableLevel() {
+        #expect(issues("""
+            kafka: {brokers: [b:9092]}
+            baseline: {null_resamples: 200}
+            drift: {level: 0.001, estimators: [w1, wasserstein]}
+            """) == [
+            "twinwatch.yaml:3: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl)",
+            "twinwatch.yaml:3: drift.level: must lie in [1/(B+1), 1) with baseline.null_resamples B = 200, got 0.001",
+        ])
+    }
+
     @Test("wrong types, bounds and unknown keys are all reported, in line order")
     func manyErrors() {
         let yaml = """
