@@ -84,7 +84,10 @@ struct BaselineCaptureCommand: AsyncParsableCommand {
             for message in batch where collector.count < target {
                 switch decoder.decode(message) {
                 case .success(let decoded): collector.add(decoded, source: "\(message.topic)/\(message.partition)/\(message.offset)")
-                case .failure(let rejection): collector.reject(rejection, source: "\(message.topic)/\(message.partition)/\(message.offset)")
+                case .failure(let rejection):
+                    // The key (`model/cohort`) tells whose event it was; without one it may be ours.
+                    let owner = message.key.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "/").first.map(String.init) }
+                    if owner == nil || owner == model { collector.reject(rejection, source: "\(message.topic)/\(message.partition)/\(message.offset)") }
                 }
             }
             if rows != nil { bar.update(collector.count) }
@@ -135,7 +138,7 @@ struct CaptureCollector {
         count += 1
     }
 
-    /// Counts an invalid event of this model (or one whose model cannot be told: unparseable).
+    /// Counts an invalid event of this model (or one whose model cannot be told).
     mutating func reject(_ rejection: EventRejection, source: String) {
         invalidCount += 1
         if invalid == nil { invalid = "\(source): \(rejection.description)" }
