@@ -12,7 +12,7 @@ struct CheckConfigCommand: ParsableCommand {
     func run() throws {
         do {
             let config = try ConfigLoader.load(path: file)
-            print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), \(config.alerting.webhooks.count) webhook(s))")
+            print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), \(config.alerting.webhooks.count) webhook(s), state in \(config.store.path))")
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)

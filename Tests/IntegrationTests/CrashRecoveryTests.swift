@@ -76,14 +76,22 @@ struct CrashRecoveryTests {
         try await produce(all[0..<3000])
         let first = try TwinwatchProcess(["run", "--config", configPath.path], in: dir, name: "run-1")
         #expect(try await waitUntil { try checkpointed() >= 3000 }, "first run never checkpointed:\n\(first.log)")
-        try await produce(all[3000..<total])
-        // Kill while the second half is being consumed: some of it is in memory only.
-        try await Task.sleep(for: .milliseconds(100))
+        // The rest arrives at ~2 000 events/s; the kill lands in the middle of it, with rows in
+        // memory that no checkpoint holds yet.
+        let rest = Task {
+            for start in stride(from: 3000, to: total, by: 100) {
+                try await produce(all[start..<min(start + 100, total)])
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(try await waitUntil { try checkpointed() >= 4000 }, "first run stalled:\n\(first.log)")
         first.kill9()
         let atKill = try checkpointed()
         #expect(atKill < Int64(total), "the kill came after the last checkpoint: nothing left to recover")
+        try await rest.value
 
         let second = try TwinwatchProcess(["run", "--config", configPath.path], in: dir, name: "run-2")
+        #expect(try await waitUntil { second.log.contains("windows restored from checkpoint") }, "restart restored nothing:\n\(second.log)")
         #expect(try await waitUntil { try checkpointed() == Int64(total) }, "restart did not catch up:\n\(second.log)")
         #expect(second.stop() == 0, "\(second.log)")
 
