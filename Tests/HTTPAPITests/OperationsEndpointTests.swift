@@ -6,7 +6,8 @@ import ServiceLifecycle
 import Testing
 import TwinwatchCore
 
-/// The real server on a loopback port, queried with libcurl.
+/// The real server on a loopback port, queried with libcurl. Timeouts are generous: the full suite
+/// runs CPU-bound estimator tests on the same two cores, which can starve the server for seconds.
 @Suite("Operations endpoints")
 struct OperationsEndpointTests {
     @Test("/metrics serves the registry, /healthz answers, /readyz reflects partition assignment")
@@ -24,15 +25,15 @@ struct OperationsEndpointTests {
         let base = "http://127.0.0.1:\(bound)"
         let client = CurlHTTPClient()
 
-        let exposition = try await client.get(url: base + "/metrics", timeoutMs: 5000)
+        let exposition = try await client.get(url: base + "/metrics", timeoutMs: 30_000)
         #expect(exposition.status == 200)
         let text = String(decoding: exposition.body, as: UTF8.self)
         #expect(text.contains(#"twinwatch_events_rejected_total{reason="oversize"} 1"#))
         #expect(text.contains("# HELP twinwatch_events_rejected_total"))
-        #expect(try await client.get(url: base + "/healthz", timeoutMs: 5000).status == 200)
-        #expect(try await client.get(url: base + "/readyz", timeoutMs: 5000).status == 503)
+        #expect(try await client.get(url: base + "/healthz", timeoutMs: 30_000).status == 200)
+        #expect(try await client.get(url: base + "/readyz", timeoutMs: 30_000).status == 503)
         await state.partitionsAssigned([.init(topic: "t", partition: 0)])
-        let ready = try await client.get(url: base + "/readyz", timeoutMs: 5000)
+        let ready = try await client.get(url: base + "/readyz", timeoutMs: 30_000)
         #expect(ready.status == 200)
         #expect(String(decoding: ready.body, as: UTF8.self).hasPrefix("ready: assigned_partitions=1"))
 

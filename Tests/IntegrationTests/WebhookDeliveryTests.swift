@@ -5,6 +5,8 @@ import ServiceLifecycle
 import Testing
 import TwinwatchCore
 
+/// Per-attempt timeouts are generous: a starved sink (CPU-bound tests run beside these) must not
+/// turn into a client timeout that the sink never counted.
 @Suite("Webhook delivery over libcurl")
 struct WebhookDeliveryTests {
     private let logger: Logger = {
@@ -31,7 +33,7 @@ struct WebhookDeliveryTests {
     @Test("503 answers are retried until the webhook accepts; the body round-trips")
     func retriesThenDelivers() async throws {
         try await withSink(refuseFirst: 2) { sink, url in
-            let notifier = WebhookNotifier(webhooks: [WebhookSettings(name: "s", url: url, timeout: .seconds(2), maxAttempts: 4)], logger: logger)
+            let notifier = WebhookNotifier(webhooks: [WebhookSettings(name: "s", url: url, timeout: .seconds(15), maxAttempts: 4)], logger: logger)
             #expect(await notifier.deliver(alert) == 1)
             #expect(await sink.requests == 3)
             #expect(await sink.received == [alert])
@@ -41,7 +43,7 @@ struct WebhookDeliveryTests {
     @Test("delivery gives up after max_attempts and reports it")
     func givesUp() async throws {
         try await withSink(refuseFirst: 10) { sink, url in
-            let notifier = WebhookNotifier(webhooks: [WebhookSettings(name: "s", url: url, timeout: .seconds(2), maxAttempts: 2)], logger: logger)
+            let notifier = WebhookNotifier(webhooks: [WebhookSettings(name: "s", url: url, timeout: .seconds(15), maxAttempts: 2)], logger: logger)
             #expect(await notifier.deliver(alert) == 0)
             #expect(await sink.requests == 2)
         }
