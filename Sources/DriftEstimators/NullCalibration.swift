@@ -1,3 +1,6 @@
+import Dispatch
+import Synchronization
+
 /// The null distribution of one estimator's score at one window size (DESIGN §5.7).
 public struct NullDistribution: Sendable, Codable, Equatable {
     /// The B null scores, ascending (enough for exact rank p-values).
@@ -65,8 +68,11 @@ public struct NullCalibration: Sendable, Codable, Equatable {
     /// Every draw comes from the same pool, so the pool's own sampling noise shifts the whole null by
     /// about √(m / poolRows) null standard deviations: use a pool of ≥ 20·m rows (50·m for kNN KL) for
     /// a false-alarm rate close to the nominal level (measured: 10·m gave up to 6 % at α = 1 % for kNN KL).
+    ///
+    /// `threads` > 1 scores the draws on that many threads; the draws themselves come from the one
+    /// seeded sequence either way, so the result does not depend on `threads`.
     public static func calibrate(summary: BaselineSummary, pool: Matrix, windowSize m: Int,
-                                 resamples b: Int = 200, seed: UInt64 = 42) throws(EstimatorError) -> NullCalibration {
+                                 resamples b: Int = 200, seed: UInt64 = 42, threads: Int = 1) throws(EstimatorError) -> NullCalibration {
         try pool.requireUsable("calibration pool", dimensions: summary.dimensions)
         guard m >= 2, b >= 1 else { throw EstimatorError(.tooFewRows, "null calibration needs window ≥ 2 and B ≥ 1 (got m \(m), B \(b))") }
         guard pool.rows >= m else {
@@ -75,13 +81,31 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         let kinds = summary.configuration.estimators.filter { $0 != .health }.sorted()
         var scores = [DriftEstimatorKind: [Double]]()
         var rng = SplitMix64(seed: seed)
-        for _ in 0..<b {
-            let window = pool.selectingRows(Sampling.indices(choose: m, from: pool.rows, rng: &rng))
-            let s = try summary.evaluate(window)
-            for k in kinds { if let v = s.primaryScore(k) { scores[k, default: []].append(v) } }
+        // Draws are taken in chunks, so at most one chunk of index sets is held at a time.
+        let chunk = Swift.max(1, threads) * 16
+        for start in stride(from: 0, to: b, by: chunk) {
+            let draws = (start..<Swift.min(start + chunk, b)).map { _ in Sampling.indices(choose: m, from: pool.rows, rng: &rng) }
+            for s in try evaluateDraws(draws, summary: summary, pool: pool, threads: threads) {
+                for k in kinds { if let v = s.primaryScore(k) { scores[k, default: []].append(v) } }
+            }
         }
         return NullCalibration(windowSize: m, resamples: b, seed: seed, poolRows: pool.rows,
                                distributions: scores.mapValues { NullDistribution(scores: $0) })
+    }
+
+    /// Scores of the windows `draws` select from `pool`, in draw order.
+    private static func evaluateDraws(_ draws: [[Int]], summary: BaselineSummary, pool: Matrix, threads: Int) throws(EstimatorError) -> [DriftScores] {
+        guard threads > 1, draws.count > 1 else {
+            return try draws.map { (d: [Int]) throws(EstimatorError) in try summary.evaluate(pool.selectingRows(d)) }
+        }
+        let results = Mutex([Result<DriftScores, EstimatorError>?](repeating: nil, count: draws.count))
+        DispatchQueue.concurrentPerform(iterations: Swift.min(threads, draws.count)) { worker in
+            for i in stride(from: worker, to: draws.count, by: threads) {
+                let result = Result { () throws(EstimatorError) in try summary.evaluate(pool.selectingRows(draws[i])) }
+                results.withLock { $0[i] = result }
+            }
+        }
+        return try results.withLock { $0 }.map { (r: Result<DriftScores, EstimatorError>?) throws(EstimatorError) in try r!.get() }
     }
 
     /// p-value of each estimator's primary score in `scores` (estimators without a null are skipped).

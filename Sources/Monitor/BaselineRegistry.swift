@@ -36,6 +36,8 @@ actor BaselineRegistry {
     private let store: TwinwatchStore
     private let configuration: DriftConfiguration
     private let resamples: Int
+    /// Threads a null calibration uses (`evaluation.concurrency`).
+    private let threads: Int
     private let logger: Logger
     private var active: [String: Int64] = [:]
     private var baselines: [Int64: StoredBaseline] = [:]
@@ -46,10 +48,11 @@ actor BaselineRegistry {
     static let poolFactor = 20
     static let splitSeed: UInt64 = 42
 
-    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, logger: Logger) {
+    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger) {
         self.store = store
         configuration = Self.configuration(settings)
         self.resamples = resamples
+        self.threads = threads
         self.logger = logger
     }
 
@@ -119,8 +122,9 @@ actor BaselineRegistry {
     private func calibrate(_ key: Key, baseline: StoredBaseline, summary: BaselineSummary, pool: Matrix, label: String) async {
         let started = ContinuousClock.now
         do {
-            let null = try await offload(on: calibrationQueue) { [resamples] in
-                try NullCalibration.calibrate(summary: summary, pool: pool, windowSize: key.windowSize, resamples: resamples, seed: Self.splitSeed)
+            let null = try await offload(on: calibrationQueue) { [resamples, threads] in
+                try NullCalibration.calibrate(summary: summary, pool: pool, windowSize: key.windowSize, resamples: resamples,
+                                              seed: Self.splitSeed, threads: threads)
             }
             try await store.saveNull(null, baselineID: key.baselineID, configuration: label)
             guard entries[key] != nil else { return }  // the baseline was replaced meanwhile

@@ -31,7 +31,8 @@ public struct EvaluatorService: Service {
                 metrics: DaemonMetrics, logger: Logger, onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
         self.state = state
         self.store = store
-        registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples, logger: logger)
+        registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples,
+                                    threads: config.evaluation.concurrency, logger: logger)
         self.metrics = metrics
         settings = config.drift
         interval = config.evaluation.interval

@@ -115,6 +115,8 @@ import Testing
         // Same seed, same null; different seed, different draws.
         #expect(try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20) == null)
         #expect(try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20, seed: 9) != null)
+        // Threads change the speed, not the result.
+        #expect(try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20, threads: 3) == null)
         #expect(throws: EstimatorError.self) { try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 300) }
     }
 }
