@@ -94,7 +94,10 @@ public struct EvaluatorService: Service {
             await state.evaluated(input)
             metrics.evaluationSeconds.record(started.duration(to: .now))
         } catch {
-            logger.error("evaluation failed", metadata: ["window": "\(input.id)", "error": "\(error)"])
+            // Marked as evaluated anyway: a persistent fault (say, a baseline of another dimension)
+            // is reported once per step of new rows, not at every interval.
+            await state.evaluated(input)
+            logger.error("evaluation failed", metadata: ["window": "\(input.id)", "baseline": "\(reference.baseline.id)", "error": "\(error)"])
         }
         return false
     }
