@@ -19,6 +19,8 @@ demo: deps
 ## Runs every test (unit, golden, integration against the librdkafka mock cluster).
 test: deps
 	$(SWIFT) build --build-tests
+	# The crash-recovery and CLI tests run the real executable beside the test bundle.
+	$(SWIFT) build --product twinwatch
 	$(SWIFT) test --skip-build
 
 release: deps
