@@ -15,9 +15,15 @@ import TwinwatchCore
 /// - `label` is 0 or 1 (or `false` / `true`); `ts` is RFC 3339 text or integral epoch milliseconds.
 public struct EventDecoder: Sendable {
     /// Expected embedding dimension per model; a model missing here accepts any dimension.
-    public var dimensions: [String: Int]
+    public var dimensions: [String: Int] {
+        didSet { models = ModelCatalog(dimensions: dimensions, knownModels: knownModels) }
+    }
     /// When set, only these models are accepted.
-    public var knownModels: Set<String>?
+    public var knownModels: Set<String>? {
+        didSet { models = ModelCatalog(dimensions: dimensions, knownModels: knownModels) }
+    }
+    /// `dimensions` and `knownModels` arranged for the per-message lookups.
+    private(set) var models: ModelCatalog
     /// Larger values are refused (`oversize`) before any parsing.
     public var maxBytes: Int
 
@@ -29,6 +35,7 @@ public struct EventDecoder: Sendable {
         self.dimensions = dimensions
         self.knownModels = knownModels
         self.maxBytes = maxBytes
+        models = ModelCatalog(dimensions: dimensions, knownModels: knownModels)
     }
 
     /// The event in a Kafka message, in the format its `contentType` header names: binary `EVT1` for
@@ -53,23 +60,20 @@ public struct EventDecoder: Sendable {
         guard value.count <= maxBytes else {
             return .failure(EventRejection(.oversize, "\(value.count) bytes > \(maxBytes)"))
         }
-        let fields: WireFields
+        var fields = WireFields()
         do throws(JSONScanError) {
-            fields = try value.withUnsafeBufferPointer { (bytes) throws(JSONScanError) in
-                try WireFields.parse(bytes, dimensions: dimensions)
+            try value.withUnsafeBufferPointer { (bytes) throws(JSONScanError) in
+                try fields.parse(bytes, models: models)
             }
         } catch {
             return .failure(error.rejection())
         }
-        guard let eventID = fields.eventID else { return .failure(EventRejection(.missingField, "missing event_id")) }
-        guard let model = fields.model else { return .failure(EventRejection(.missingField, "missing model")) }
-        let event = InferenceEvent(
-            eventID: eventID, timestampMs: fields.timestampMs ?? fallbackTimestampMs ?? 0, model: model,
-            modelVersion: fields.modelVersion, cohort: fields.cohort ?? "default", score: fields.score,
-            embedding: fields.embedding, threshold: fields.threshold, decision: fields.decision, stage: fields.stage,
-            status: fields.status, latencyMs: fields.latencyMs, label: fields.label)
-        if let rejection = validate(event, firstNonFinite: fields.firstNonFinite) { return .failure(rejection) }
-        if let timestampError = fields.timestampError { return .failure(timestampError.rejection()) }
+        guard fields.eventID != nil else { return .failure(EventRejection(.missingField, "missing event_id")) }
+        guard fields.model != nil else { return .failure(EventRejection(.missingField, "missing model")) }
+        let firstNonFinite = fields.firstNonFinite, timestampError = fields.timestampError
+        let event = fields.takeEvent(fallbackTimestampMs: fallbackTimestampMs)
+        if let rejection = validate(event, firstNonFinite: firstNonFinite) { return .failure(rejection) }
+        if let timestampError { return .failure(timestampError.rejection()) }
         return .success(event)
     }
 
@@ -78,14 +82,14 @@ public struct EventDecoder: Sendable {
         guard !event.eventID.isEmpty, event.eventID.utf8.count <= 128 else {
             return EventRejection(.missingField, "event_id must be 1…128 bytes")
         }
-        if let knownModels, !knownModels.contains(event.model) {
+        if !models.isKnown(event.model) {
             return EventRejection(.unknownModel, "model \"\(event.model)\"")
         }
         guard event.embedding != nil || event.score != nil else {
             return EventRejection(.missingField, "event needs embedding or score")
         }
         if let embedding = event.embedding {
-            if let expected = dimensions[event.model], embedding.count != expected {
+            if let expected = models.dimension(of: event.model), embedding.count != expected {
                 return EventRejection(.wrongDimension, "model \(event.model) expects \(expected) dimensions, got \(embedding.count)")
             }
             if let bad = firstNonFinite {

@@ -23,9 +23,9 @@ public struct FeedbackDecoder: Sendable {
         guard value.count <= maxBytes else {
             return .failure(EventRejection(.oversize, "\(value.count) bytes > \(maxBytes)"))
         }
-        let f: WireFields
+        var f = WireFields()
         do throws(JSONScanError) {
-            f = try value.withUnsafeBufferPointer { (bytes) throws(JSONScanError) in try WireFields.parse(bytes, dimensions: [:]) }
+            try value.withUnsafeBufferPointer { (bytes) throws(JSONScanError) in try f.parse(bytes, models: .empty) }
         } catch {
             return .failure(error.rejection())
         }

@@ -31,8 +31,9 @@ extension JSONScanner {
     ///
     /// Fast path (Clinger): up to 19 significant digits accumulate in a `UInt64`; when that integer is
     /// ≤ 2^53 and the decimal exponent is within ±22, both operands are exact doubles, so one IEEE
-    /// multiply or divide gives the correctly rounded result. Everything else (long mantissas, big
-    /// exponents, subnormals) goes to `strtod`, which glibc rounds correctly.
+    /// multiply or divide gives the correctly rounded result. Longer mantissas with a negative
+    /// exponent down to -22 (float64 text) take `longMantissaQuotient`. Everything else (more than
+    /// 19 digits, big exponents, subnormals) goes to `strtod`, which glibc rounds correctly.
     ///
     /// The non-JSON tokens `NaN`, `Infinity` and `-Infinity` (Python's `json.dumps` writes them) are
     /// returned as non-finite values, so that callers report them as `non_finite` rather than as
@@ -43,62 +44,66 @@ extension JSONScanner {
         return exactDouble(n)
     }
 
-    /// `Float(number())`, bit for bit, without the division on the common path.
+    /// The number as the correctly rounded float32 (bit-identical to `Float(String)` / `strtof`),
+    /// without the division on the common path.
     ///
     /// For m × 10^-k it multiplies by the rounded reciprocal instead of dividing (a division is
-    /// ~15 cycles and was a third of the decoder's time). The product is within 2 ulps of the
-    /// correctly rounded double, so converting it to float gives the same result unless a float
-    /// rounding midpoint is within those ulps — the low 29 bits of the double (the bits float drops)
-    /// then are within a few units of 0x1000_0000 — or the value is near float's subnormal range.
-    /// Those rare cases divide exactly.
+    /// ~15 cycles and was a third of the decoder's time): see `fractionFloat`. The rare cases it
+    /// cannot decide go through the correctly rounded double.
     @inline(__always)
     mutating func float() throws(JSONScanError) -> Float {
         let n = try decimal()
-        if n.special == nil && !n.inexact && n.mantissa <= 1 << 53 && n.exp10 < 0 && n.exp10 >= -22 {
-            let approx = Double(n.mantissa) * pow10[23 - n.exp10]
-            let bits = approx.bitPattern
-            let dropped = Int(bits & 0x1FFF_FFFF) - 0x1000_0000
-            if bits >> 52 >= 1023 - 125 && (dropped > 4 || dropped < -4) {
-                return Float(n.negative ? -approx : approx)
-            }
+        if n.special == nil && !n.inexact && n.exp10 < 0 && n.exp10 >= -22,
+           let f = fractionFloat(n.mantissa, fractionDigits: -n.exp10, negative: n.negative) {
+            return f
         }
         if let special = n.special { return Float(special) }
-        return Float(exactDouble(n))
+        return float(rounding: exactDouble(n), of: n)
     }
 
-    /// `float()` for the shape nearly every embedding value has, `-?D.DDDD` with 1–15 fraction
-    /// digits and no exponent (shortest float32 text has ≤ 9 significant digits): straight-line
-    /// code over two 8-byte windows, no loop per digit. Leading zeros (`0.0017`) stay in the
-    /// mantissa, which does not change its value. Any other shape takes `float()`.
+    /// The float32 nearest to the number `n`, given `d`, the double nearest to it. `Float(d)` is
+    /// that float unless `d` lies exactly halfway between two floats: then `d`'s own rounding may
+    /// have moved the value onto the tie (1.00000005960464477539062501 rounds to the double
+    /// 1 + 2⁻²⁴, which ties to 1.0, while the text rounds up), and `strtof` rounds the text itself.
+    private func float(rounding d: Double, of n: DecimalText) -> Float {
+        let f = Float(d)
+        guard f.isFinite else { return d.isFinite ? slowFloat(n.start, n.end) : f }
+        let back = Double(f)
+        guard back != d else { return f }
+        let neighbour = Double(back < d ? f.nextUp : f.nextDown)
+        // Both floats and their sum are exact in Double (24-bit significands), so this finds a tie exactly.
+        guard (back + neighbour) / 2 == d else { return f }
+        return slowFloat(n.start, n.end)
+    }
+
+    /// The value of eight bytes that are ASCII digits or zero bytes (counted as 0), first byte most
+    /// significant: three multiplies combine pairs, quads, then both halves.
     @inline(__always)
-    mutating func embeddingFloat() throws(JSONScanError) -> Float {
-        let negative = pos < count && base[pos] == UInt8(ascii: "-")
-        let q = negative ? pos + 1 : pos
-        if count - q >= 18 {
-            let unit = UInt64(base[q] &- UInt8(ascii: "0"))
-            if unit <= 9 && base[q + 1] == UInt8(ascii: ".") {
-                let w1 = Self.load(base + q + 2), w2 = Self.load(base + q + 10)
-                let n1 = Self.leadingBytes(Self.nonDigits(w1))
-                // Branch-free: shortest float32 text has 8 or 9 fraction digits about equally often,
-                // so "does the run go on into the second window?" would be a coin flip to predict.
-                let n2 = Self.leadingBytes(Self.nonDigits(w2)) & ((n1 >> 3) &* 0xF)
-                let run = n1 + n2
-                let end = q + 2 + run
-                if run > 0 && run < 16 && (base[end] | 0x20) != UInt8(ascii: "e") {
-                    let mantissa = unit &* Self.powerOfTen(run) &+ Self.digitsValue(w1, n1) &* Self.powerOfTen(n2) &+ Self.digitsValue(w2, n2)
-                    if mantissa <= 1 << 53 {
-                        let approx = Double(mantissa) * pow10[23 + run]
-                        let bits = approx.bitPattern
-                        let dropped = Int(bits & 0x1FFF_FFFF) - 0x1000_0000
-                        if bits >> 52 >= 1023 - 125 && (dropped > 4 || dropped < -4) {
-                            pos = end
-                            return Float(negative ? -approx : approx)
-                        }
-                    }
-                }
-            }
-        }
-        return try float()
+    static func eightDigits(_ x: UInt64) -> UInt64 {
+        var v = x & 0x0F0F_0F0F_0F0F_0F0F
+        v = (v &* 2561) >> 8
+        v = ((v & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+        return ((v & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+    }
+
+    /// ±`mantissa` × 10^-`fractionDigits` (1…22 digits) as the correctly rounded float32, or nil
+    /// when one multiply cannot decide the rounding: the caller then takes the exact path.
+    ///
+    /// The product with the rounded reciprocal is within 2 ulps (of a double) of the exact value,
+    /// so rounding it to float gives the correctly rounded float unless a float rounding midpoint
+    /// is within those ulps — the low 29 bits of the double (the bits float drops) then are within
+    /// a few units of 0x1000_0000 — or the value is near float's subnormal range.
+    @inline(__always)
+    func fractionFloat(_ mantissa: UInt64, fractionDigits: Int, negative: Bool) -> Float? {
+        guard mantissa <= 1 << 53 else { return nil }
+        let approx = Double(mantissa) * pow10[23 + fractionDigits]
+        let bits = approx.bitPattern
+        let dropped = Int(bits & 0x1FFF_FFFF) - 0x1000_0000
+        guard bits >> 52 >= 1023 - 125 && (dropped > 4 || dropped < -4) else { return nil }
+        // The sign goes in as a bit: embedding signs are random, and a branch on them mispredicts
+        // every other value.
+        let sign: UInt32 = (negative ? 1 : 0) << 31
+        return Float(bitPattern: Float(approx).bitPattern | sign)
     }
 
     @inline(__always)
@@ -109,6 +114,9 @@ extension JSONScanner {
             return n.negative ? -v : v
         }
         if n.mantissa == 0 && !n.inexact { return n.negative ? -0.0 : 0.0 }
+        if !n.inexact && n.exp10 < 0 && n.exp10 >= -22, let v = longMantissaQuotient(n.mantissa, powerOfTen: -n.exp10) {
+            return n.negative ? -v : v
+        }
         return slowPath(n.start, n.end)
     }
 
@@ -180,8 +188,8 @@ extension JSONScanner {
     private func readDigits(_ p: inout Int, _ n: inout DecimalText, fraction: Bool) {
         if count - p >= 16 && n.digits <= 3 {
             let w1 = Self.load(base + p), w2 = Self.load(base + p + 8)
-            let n1 = Self.leadingBytes(Self.nonDigits(w1))
-            let n2 = n1 == 8 ? Self.leadingBytes(Self.nonDigits(w2)) : 0
+            let n1 = Self.digitRun(w1)
+            let n2 = n1 == 8 ? Self.digitRun(w2) : 0
             let run = n1 + n2
             let scale2 = Self.powerOfTen(n2)
             n.mantissa = n.mantissa &* Self.powerOfTen(run) &+ Self.digitsValue(w1, n1) &* scale2 &+ Self.digitsValue(w2, n2)
@@ -234,12 +242,14 @@ extension JSONScanner {
         UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
     }
 
-    /// Non-zero bytes where `x` has a byte that is not an ASCII digit. Carries from a non-digit byte
-    /// may disturb the bytes after it, which callers never look at.
+    /// How many of the first bytes (in memory order) of `x` are ASCII digits, 0…8. Two SWAR
+    /// compares (byte ≥ '0', byte > '9') by adding to each byte: carries only leave a byte that is
+    /// not a digit, and they only disturb the bytes after it, which do not count.
     @inline(__always)
-    static func nonDigits(_ x: UInt64) -> UInt64 {
-        let high: UInt64 = 0xF0F0_F0F0_F0F0_F0F0, zeros: UInt64 = 0x3030_3030_3030_3030
-        return ((x & high) ^ zeros) | (((x &+ 0x0606_0606_0606_0606) & high) ^ zeros)
+    static func digitRun(_ x: UInt64) -> Int {
+        let atLeastZero = x &+ 0x5050_5050_5050_5050, aboveNine = x &+ 0x4646_4646_4646_4646
+        let nonDigit = (~atLeastZero | aboveNine) & 0x8080_8080_8080_8080
+        return nonDigit.trailingZeroBitCount >> 3
     }
 
     /// How many of the low-order (first in memory) bytes of `x` are zero, 0…8.
@@ -253,21 +263,11 @@ extension JSONScanner {
     /// The value of the first `n` (0…8) bytes of `w`, all ASCII digits.
     @inline(__always)
     static func digitsValue(_ w: UInt64, _ n: Int) -> UInt64 {
-        // Move the n digits to the top and fill the bytes below with '0': leading zeros keep the value.
+        // Move the n digits to the top; the zero bytes shifted in below count as leading zeros.
         // Two masked half-shifts instead of one smart shift: a shift by 64 (n = 0) must give 0,
         // and the smart operator spends a branch on that.
         let half = UInt64(4 * (8 - n))
-        let kept = (w &<< half) &<< half
-        let fill = 0x3030_3030_3030_3030 & ~((UInt64.max &<< half) &<< half)
-        return eightDigitsValue(kept | fill)
-    }
-
-    /// The value of eight ASCII digits (simdjson's `parse_eight_digits_unrolled`).
-    @inline(__always)
-    static func eightDigitsValue(_ x: UInt64) -> UInt64 {
-        var v = x &- 0x3030_3030_3030_3030
-        v = (v &* 10) &+ (v >> 8)
-        return ((v & 0x0000_00FF_0000_00FF) &* (100 &+ (1_000_000 << 32)) &+ ((v >> 16) & 0x0000_00FF_0000_00FF) &* (1 &+ (10_000 << 32))) >> 32
+        return eightDigits((w &<< half) &<< half)
     }
 
     /// `NaN`, `Infinity`, `-Infinity`, or a syntax error at `start`.
@@ -286,13 +286,19 @@ extension JSONScanner {
     }
 
     /// Correctly rounded conversion of the validated number text `start..<end` by `strtod`.
-    private func slowPath(_ start: Int, _ end: Int) -> Double {
+    private func slowPath(_ start: Int, _ end: Int) -> Double { withCString(start, end) { strtod($0, nil) } }
+
+    /// Correctly rounded float32 of the validated number text `start..<end`, by `strtof`.
+    private func slowFloat(_ start: Int, _ end: Int) -> Float { withCString(start, end) { strtof($0, nil) } }
+
+    /// The text `start..<end` as a NUL-terminated C string, for the libc converters.
+    private func withCString<T>(_ start: Int, _ end: Int, _ body: (UnsafePointer<CChar>) -> T) -> T {
         let length = end - start
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
             let text = buffer.baseAddress!
             UnsafeMutableRawPointer(text).copyMemory(from: base + start, byteCount: length)
             text[length] = 0
-            return strtod(text, nil)
+            return body(text)
         }
     }
 

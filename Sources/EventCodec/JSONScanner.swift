@@ -26,15 +26,29 @@ struct JSONScanner {
     var pos = 0
     /// Exact powers of ten 1e0…1e22 (see `JSONScanner+Numbers.swift`), borrowed like `base`.
     let pow10: UnsafePointer<Double>
+    /// `digitMaskBytes` (see `JSONScanner+FloatArray.swift`), borrowed like `base`.
+    let digitMasks: UnsafeRawPointer
 
     /// Deeper nesting than this in skipped values is refused: it bounds the recursion of `skipValue`.
     static let maxDepth = 64
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, pow10: UnsafePointer<Double>) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, pow10: UnsafePointer<Double>, digitMasks: UnsafeRawPointer) {
         // An empty buffer may have a nil base address; with count 0 the pointer is never read.
         self.base = bytes.baseAddress ?? UnsafeRawPointer(pow10).assumingMemoryBound(to: UInt8.self)
         self.count = bytes.count
         self.pow10 = pow10
+        self.digitMasks = digitMasks
+    }
+
+    /// Runs `body` with a scanner over `bytes` and the constant tables it borrows.
+    static func scanning<R>(_ bytes: UnsafeBufferPointer<UInt8>,
+                            _ body: (inout JSONScanner) throws(JSONScanError) -> R) throws(JSONScanError) -> R {
+        try exactPowersOfTen.withUnsafeBufferPointer { (pow10) throws(JSONScanError) -> R in
+            try digitMaskBytes.withUnsafeBufferPointer { (masks) throws(JSONScanError) -> R in
+                var scanner = JSONScanner(bytes, pow10: pow10.baseAddress!, digitMasks: UnsafeRawPointer(masks.baseAddress!))
+                return try body(&scanner)
+            }
+        }
     }
 
     var atEnd: Bool { pos >= count }
@@ -148,7 +162,20 @@ struct JSONScanner {
 
     /// The decoded content of the string that starts at the next `"`, validated as UTF-8.
     mutating func string() throws(JSONScanError) -> String {
+        try text(of: try stringRange())
+    }
+
+    /// `string()`, returning the configured model name when the text spells one (no escapes).
+    mutating func string(interning models: ModelCatalog) throws(JSONScanError) -> String {
         let r = try stringRange()
+        if !r.escaped, let name = models.name(spelledBy: UnsafeBufferPointer(start: base + r.start, count: r.end - r.start)) {
+            return name
+        }
+        return try text(of: r)
+    }
+
+    /// The decoded content of a string range from `stringRange()`, validated as UTF-8.
+    private func text(of r: (start: Int, end: Int, escaped: Bool)) throws(JSONScanError) -> String {
         let raw = UnsafeBufferPointer(start: base + r.start, count: r.end - r.start)
         if !r.escaped {
             guard let s = Self.utf8String(raw) else { throw error("string is not valid UTF-8", at: r.start) }
