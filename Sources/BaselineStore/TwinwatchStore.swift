@@ -9,9 +9,11 @@ public final class TwinwatchStore: Sendable {
     public let path: String
     let pool: DatabasePool
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// Opens (creating it and its directory if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws(StoreError) {
         self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)

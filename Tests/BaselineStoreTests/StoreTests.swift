@@ -95,12 +95,16 @@ struct StoreTests {
         #expect(try await store.nulls(baselineID: info.id).map(\.windowSize) == [50])
     }
 
-    @Test("an unwritable path names the path")
-    func openError() {
+    @Test("an unusable path names the path; a missing directory is created")
+    func openError() throws {
+        let file = temporaryStorePath()
+        FileManager.default.createFile(atPath: file, contents: Data("not a database".utf8))
         #expect {
-            _ = try TwinwatchStore(path: "/nonexistent-dir/twinwatch.sqlite")
+            _ = try TwinwatchStore(path: file)
         } throws: { error in
-            "\(error)".contains("/nonexistent-dir/twinwatch.sqlite")
+            "\(error)".contains(file)
         }
+        let nested = URL(fileURLWithPath: temporaryStorePath()).deletingLastPathComponent().appendingPathComponent("a/b/state.sqlite").path
+        #expect(try TwinwatchStore(path: nested).appliedMigrations().count == 3)
     }
 }
