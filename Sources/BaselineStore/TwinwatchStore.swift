@@ -19,9 +19,23 @@ public final class TwinwatchStore: Sendable {
         configuration.busyMode = .timeout(10)
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
-            try StoreMigrations.migrator.migrate(pool)
+            try Self.migrate(pool)
         } catch {
             throw StoreError(.open, "\(path): cannot open the state database: \(Self.describe(error))")
+        }
+    }
+
+    /// Applies pending migrations. Two processes opening a new database at once (the daemon and a
+    /// `baseline` command) can both see a migration as pending; the loser's attempt fails, and on
+    /// retry it finds the migration applied.
+    private static func migrate(_ pool: DatabasePool) throws {
+        for attempt in 1... {
+            do {
+                try StoreMigrations.migrator.migrate(pool)
+                return
+            } catch where attempt < 5 {
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+            }
         }
     }
 

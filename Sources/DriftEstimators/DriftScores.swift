@@ -56,13 +56,16 @@ extension BaselineSummary {
         }
         if let theta = projectionMatrix {
             let l = configuration.projections
-            var p = SlicedWasserstein.project(window, theta: theta, projections: l)
-            if let h = projectionHistograms {
-                out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
-            }
             if let r = projected {
+                var p = SlicedWasserstein.project(window, theta: theta, projections: l)
+                if let h = projectionHistograms {
+                    out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
+                }
                 Numerics.sortSegments(&p, count: l, length: m)
                 out.sliced = SlicedWasserstein(reference: r, currentSorted: p, rows: m)
+            } else if let h = projectionHistograms {
+                // Bins alone do not need Double projections (see `counts(ofProjectionsOf:theta:)`).
+                out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofProjectionsOf: window, theta: theta), rows: m)
             }
         }
         if frechet != nil || gaussian != nil {

@@ -38,33 +38,6 @@ public struct HistogramReference: Sendable, Codable, Equatable {
         Self.count(columnMajor: data, rows: rows, columns: columns, bins: bins, lo: lo, hi: hi)
     }
 
-    /// Bin counts of a row-major Float matrix (same columns), without a transposed copy: the
-    /// d×B count table stays in cache while the rows stream through.
-    func counts(ofRowMajor m: Matrix) -> [Int] {
-        var out = [Int](repeating: 0, count: columns * bins)
-        let fb = Double(bins), d = columns
-        let width = (0..<d).map { hi[$0] - lo[$0] }
-        let scale = (0..<d).map { width[$0] > 0 ? fb / width[$0] : 0 }
-        m.values.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { c in
-                for r in 0..<m.rows {
-                    for j in 0..<d {
-                        let value = Double(x[r * d + j])
-                        let k: Int
-                        if width[j] > 0 {
-                            let v = value - lo[j], w = width[j]
-                            k = Self.bin(v * scale[j], bins: bins, fb: fb) { v / w * fb }
-                        } else {
-                            k = value == lo[j] ? 0 : bins - 1
-                        }
-                        c[j * bins + k] += 1
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     static func count(columnMajor data: [Double], rows: Int, columns: Int, bins: Int, lo: [Double], hi: [Double]) -> [Int] {
         var out = [Int](repeating: 0, count: columns * bins)
         let fb = Double(bins)
@@ -76,11 +49,8 @@ public struct HistogramReference: Sendable, Codable, Equatable {
                     if width > 0 {
                         let scale = fb / width
                         for i in 0..<rows {
-                            // ref.py's bin is floor((x − lo) / (hi − lo) · B), clamped. A multiply is much
-                            // cheaper than the divide and differs by a few ulps, which can only matter next
-                            // to a bin edge: there, recompute with the reference expression.
                             let v = x[j * rows + i] - a
-                            c[base + bin(v * scale, bins: bins, fb: fb) { v / width * fb }] += 1
+                            c[base + bin(v * scale, bins: bins, fb: fb, tolerance: exactTolerance) { exactBin(v, width: width, bins: bins) }] += 1
                         }
                     } else {
                         for i in 0..<rows { c[base + (x[j * rows + i] == a ? 0 : bins - 1)] += 1 }
@@ -91,21 +61,34 @@ public struct HistogramReference: Sendable, Codable, Equatable {
         return out
     }
 
-    /// Clamped bin of position `f` (in bins); `exact` recomputes it with the reference expression
-    /// when `f` lies within 1e-9 of an edge. Truncation replaces `floor` (a libm call) since f ≥ 0 there.
+    /// How far (in bins) a multiply-based position may be from ref.py's divide-based one, with room to spare.
+    static let exactTolerance = 1e-9
+
+    /// Clamped bin of position `f` (in bins), known to be within `tolerance` of the exact position.
+    /// ref.py's bin is clamp(floor((x − lo) / (hi − lo) · B), 0, B − 1); a multiply is much cheaper
+    /// than the divide and differs by a few ulps, which can only matter next to a bin edge: there,
+    /// `exact` decides. Clamping to [½, B − ½] first does the clamp and keeps clamped values clear
+    /// of the edge test, leaving one rarely taken branch per value.
+    ///
+    /// ⌊g⌋ comes from adding 1.5·2⁵² to g − ½, which rounds it to an integer held in the low
+    /// mantissa bits: no float↔int conversions (with their range checks) in this per-value path.
+    /// Rounding to nearest gives ⌊g⌋ except at the integers, which the edge test sends to `exact`.
     @inline(__always)
-    static func bin(_ f: Double, bins: Int, fb: Double, exact: () -> Double) -> Int {
-        if f < 1e-9 || f >= fb - 1e-9 {
-            let e = exact()
-            return e < 1 ? 0 : (e >= fb ? bins - 1 : Int(e))
-        }
-        let k = Int(f)
-        let frac = f - Double(k)
-        if frac < 1e-9 || frac > 1 - 1e-9 {
-            let e = exact()
-            return e < 1 ? 0 : (e >= fb ? bins - 1 : Int(e))
-        }
-        return k
+    static func bin(_ f: Double, bins: Int, fb: Double, tolerance: Double, exact: () -> Int) -> Int {
+        let g = Swift.min(Swift.max(f, 0.5), fb - 0.5)
+        let shifted = (g - 0.5) + roundingShift
+        let floorG = shifted - roundingShift
+        return abs(g - floorG - 0.5) > 0.5 - tolerance ? exact() : Int(truncatingIfNeeded: shifted.bitPattern & 0xFFFF_FFFF)
+    }
+
+    /// 1.5·2⁵²: adding it to |x| < 2⁵¹ leaves round(x) in the low bits of the result.
+    static let roundingShift = 6_755_399_441_055_744.0
+
+    /// ref.py's bin of `v` = x − lo, computed with its own expression.
+    @inline(__always)
+    static func exactBin(_ v: Double, width: Double, bins: Int) -> Int {
+        let e = v / width * Double(bins)
+        return e < 1 ? 0 : (e >= Double(bins) ? bins - 1 : Int(e))
     }
 }
 

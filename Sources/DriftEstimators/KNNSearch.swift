@@ -11,7 +11,11 @@ import COpenBLAS
 /// recomputed by a Double brute-force scan. Results therefore equal `KNN.selfNearest`/`crossNearest`.
 enum KNNSearch {
     static let extra = 3
+    /// Gram tiles of blockRows × tileColumns Floats (512 KiB, the per-core L2 of this machine kind)
+    /// are read back by the selection while still cached, instead of a 256 × n block from memory;
+    /// much narrower tiles would make `sgemm` repack its operands more often.
     static let blockRows = 256
+    static let tileColumns = 512
 
     struct Lists {
         let width: Int
@@ -36,6 +40,9 @@ enum KNNSearch {
 
     static func floats(_ x: [Double]) -> [Float] { x.map { Float($0) } }
 
+    /// Relative bound on a Float dot product of d Float-rounded terms, |fl(a·b) − a·b| ≤ margin·‖a‖‖b‖:
+    /// γ = (d+2)·2⁻²⁴/(1 − (d+2)·2⁻²⁴) with slack for the Double arithmetic around it. Also bounds
+    /// the `sgemm` projections of `HistogramReference.counts(ofProjectionsOf:theta:)`.
     static func margin(dimensions d: Int) -> Double {
         let u = 0x1p-24, g = Double(d + 2) * u
         return 2.2 * g / (1 - g)
@@ -49,37 +56,50 @@ enum KNNSearch {
         // Each list's current admission threshold, contiguous: the hot loop reads 8 bytes per
         // candidate instead of one cache line of the list.
         var threshold = [Double](repeating: .infinity, count: n)
+        var tile = [Float](repeating: 0, count: blockRows * tileColumns)
         lists.values.withUnsafeMutableBufferPointer { vals in
             lists.indices.withUnsafeMutableBufferPointer { idx in
                 threshold.withUnsafeMutableBufferPointer { thr in
-                    var start = 0
-                    while start < n {
-                        let b = Swift.min(blockRows, n - start)
-                        let width = n - start
-                        let g = sgemmBlock(xf, start, b, xf, start, width, d)
-                        g.withUnsafeBufferPointer { gp in
-                            norms.withUnsafeBufferPointer { nn in
-                                for r in 0..<b {
-                                    let i = start + r
-                                    let ni = nn[i]
-                                    var ti = thr[i]
-                                    let row = gp.baseAddress! + r * width - start
-                                    for j in (i + 1)..<Swift.max(i + 1, n) {
-                                        let v = ni + nn[j] - 2 * Double(row[j])
-                                        if v < ti {
-                                            insert(v, Int32(j), vals.baseAddress! + i * w, idx.baseAddress! + i * w, w)
-                                            ti = vals[i * w + w - 1]
+                    tile.withUnsafeMutableBufferPointer { g in
+                        norms.withUnsafeBufferPointer { nn in
+                            var start = 0
+                            while start < n {
+                                let b = Swift.min(blockRows, n - start)
+                                // Only pairs i < j: tiles start at the block's own first row.
+                                var c0 = start
+                                while c0 < n {
+                                    let width = Swift.min(tileColumns, n - c0)
+                                    sgemmTile(xf, start, b, xf, c0, width, d, into: g.baseAddress!)
+                                    for r in 0..<b {
+                                        let i = start + r
+                                        let ni = nn[i]
+                                        var ti = thr[i]
+                                        let row = g.baseAddress! + r * width - c0
+                                        func visit(_ j: Int, _ v: Double) {
+                                            if v < ti {
+                                                insert(v, Int32(j), vals.baseAddress! + i * w, idx.baseAddress! + i * w, w)
+                                                ti = vals[i * w + w - 1]
+                                            }
+                                            if v < thr[j] {
+                                                insert(v, Int32(i), vals.baseAddress! + j * w, idx.baseAddress! + j * w, w)
+                                                thr[j] = vals[j * w + w - 1]
+                                            }
                                         }
-                                        if v < thr[j] {
-                                            insert(v, Int32(i), vals.baseAddress! + j * w, idx.baseAddress! + j * w, w)
-                                            thr[j] = vals[j * w + w - 1]
+                                        var j = Swift.max(c0, i + 1)
+                                        while j + 4 <= c0 + width {
+                                            let v = SIMD4(ni + nn[j] - 2 * Double(row[j]), ni + nn[j + 1] - 2 * Double(row[j + 1]),
+                                                          ni + nn[j + 2] - 2 * Double(row[j + 2]), ni + nn[j + 3] - 2 * Double(row[j + 3]))
+                                            if admitsAny(v, ti, thr.baseAddress! + j) { for t in 0..<4 { visit(j + t, v[t]) } }
+                                            j += 4
                                         }
+                                        while j < c0 + width { visit(j, ni + nn[j] - 2 * Double(row[j])); j += 1 }
+                                        thr[i] = ti
                                     }
-                                    thr[i] = ti
+                                    c0 += width
                                 }
+                                start += b
                             }
                         }
-                        start += b
                     }
                 }
             }
@@ -96,37 +116,54 @@ enum KNNSearch {
         var la = Lists(rows: na, width: wa), lb = Lists(rows: nb, width: wb)
         let af = floats(a), bf = floats(b)
         var thrA = [Double](repeating: .infinity, count: na)
+        var thrB = [Double](repeating: .infinity, count: nb)
+        var tile = [Float](repeating: 0, count: blockRows * tileColumns)
         la.values.withUnsafeMutableBufferPointer { va in
             la.indices.withUnsafeMutableBufferPointer { ia in
                 lb.values.withUnsafeMutableBufferPointer { vb in
                     lb.indices.withUnsafeMutableBufferPointer { ib in
                         thrA.withUnsafeMutableBufferPointer { ta in
-                            var start = 0
-                            while start < nb {
-                                let rows = Swift.min(blockRows, nb - start)
-                                let g = sgemmBlock(bf, start, rows, af, 0, na, d)
-                                g.withUnsafeBufferPointer { gp in
+                            thrB.withUnsafeMutableBufferPointer { tb in
+                                tile.withUnsafeMutableBufferPointer { g in
                                     an.withUnsafeBufferPointer { ann in
-                                        for r in 0..<rows {
-                                            let j = start + r
-                                            let nj = bn[j]
-                                            var tj = Double.infinity
-                                            let row = gp.baseAddress! + r * na
-                                            for i in 0..<na {
-                                                let v = nj + ann[i] - 2 * Double(row[i])
-                                                if v < tj {
-                                                    insert(v, Int32(i), vb.baseAddress! + j * wb, ib.baseAddress! + j * wb, wb)
-                                                    tj = vb[j * wb + wb - 1]
+                                        var start = 0
+                                        while start < nb {
+                                            let rows = Swift.min(blockRows, nb - start)
+                                            var c0 = 0
+                                            while c0 < na {
+                                                let width = Swift.min(tileColumns, na - c0)
+                                                sgemmTile(bf, start, rows, af, c0, width, d, into: g.baseAddress!)
+                                                for r in 0..<rows {
+                                                    let j = start + r
+                                                    let nj = bn[j]
+                                                    var tj = tb[j]
+                                                    let row = g.baseAddress! + r * width - c0
+                                                    func visit(_ i: Int, _ v: Double) {
+                                                        if v < tj {
+                                                            insert(v, Int32(i), vb.baseAddress! + j * wb, ib.baseAddress! + j * wb, wb)
+                                                            tj = vb[j * wb + wb - 1]
+                                                        }
+                                                        if v < ta[i] {
+                                                            insert(v, Int32(j), va.baseAddress! + i * wa, ia.baseAddress! + i * wa, wa)
+                                                            ta[i] = va[i * wa + wa - 1]
+                                                        }
+                                                    }
+                                                    var i = c0
+                                                    while i + 4 <= c0 + width {
+                                                        let v = SIMD4(nj + ann[i] - 2 * Double(row[i]), nj + ann[i + 1] - 2 * Double(row[i + 1]),
+                                                                      nj + ann[i + 2] - 2 * Double(row[i + 2]), nj + ann[i + 3] - 2 * Double(row[i + 3]))
+                                                        if admitsAny(v, tj, ta.baseAddress! + i) { for t in 0..<4 { visit(i + t, v[t]) } }
+                                                        i += 4
+                                                    }
+                                                    while i < c0 + width { visit(i, nj + ann[i] - 2 * Double(row[i])); i += 1 }
+                                                    tb[j] = tj
                                                 }
-                                                if v < ta[i] {
-                                                    insert(v, Int32(j), va.baseAddress! + i * wa, ia.baseAddress! + i * wa, wa)
-                                                    ta[i] = va[i * wa + wa - 1]
-                                                }
+                                                c0 += width
                                             }
+                                            start += rows
                                         }
                                     }
                                 }
-                                start += rows
                             }
                         }
                     }
@@ -140,19 +177,26 @@ enum KNNSearch {
         return (ta, tb)
     }
 
-    /// G = A[aStart ..< aStart+aRows] · B[bStart ..< bStart+bRows]ᵀ in Float.
-    static func sgemmBlock(_ a: [Float], _ aStart: Int, _ aRows: Int, _ b: [Float], _ bStart: Int, _ bRows: Int, _ d: Int) -> [Float] {
-        var g = [Float](unsafeUninitializedCapacity: aRows * bRows) { _, c in c = aRows * bRows }
+    /// Whether any of four candidate values would enter the row's list (threshold `own`) or its
+    /// column's (`columns[0..<4]`): one well-predicted branch per four pairs instead of two per pair.
+    /// Thresholds only decrease, so a group rejected here would be rejected pair by pair too.
+    @inline(__always)
+    static func admitsAny(_ v: SIMD4<Double>, _ own: Double, _ columns: UnsafePointer<Double>) -> Bool {
+        let a = v[0] < Swift.max(own, columns[0]) ? 1 : 0, b = v[1] < Swift.max(own, columns[1]) ? 1 : 0
+        let c = v[2] < Swift.max(own, columns[2]) ? 1 : 0, d = v[3] < Swift.max(own, columns[3]) ? 1 : 0
+        return a | b | c | d != 0
+    }
+
+    /// G = A[aStart ..< aStart+aRows] · B[bStart ..< bStart+bRows]ᵀ in Float, written to `g` (aRows × bRows).
+    static func sgemmTile(_ a: [Float], _ aStart: Int, _ aRows: Int, _ b: [Float], _ bStart: Int, _ bRows: Int, _ d: Int,
+                          into g: UnsafeMutablePointer<Float>) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
-                g.withUnsafeMutableBufferPointer { pg in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(aRows), Int32(bRows), Int32(d), 1,
-                                pa.baseAddress! + aStart * d, Int32(d), pb.baseAddress! + bStart * d, Int32(d), 0,
-                                pg.baseAddress, Int32(bRows))
-                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(aRows), Int32(bRows), Int32(d), 1,
+                            pa.baseAddress! + aStart * d, Int32(d), pb.baseAddress! + bStart * d, Int32(d), 0,
+                            g, Int32(bRows))
             }
         }
-        return g
     }
 
     /// Exact Double squared distance by the same formula as the all-Double search.
@@ -161,6 +205,24 @@ enum KNNSearch {
         var dot = 0.0
         for c in 0..<d { dot += p[c] * q[c] }
         return Swift.max(pn + qn - 2 * dot, 0)
+    }
+
+    /// `exact` for four candidates at once. Each dot product keeps the sequential order (for
+    /// near-duplicate rows the cancelling formula depends on it), but the four running sums are
+    /// independent, so the loop is not bound by one add's latency.
+    @inline(__always)
+    static func exact4(_ p: UnsafePointer<Double>, _ pn: Double, _ q: (UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>),
+                       _ qn: SIMD4<Double>, _ d: Int) -> SIMD4<Double> {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        for c in 0..<d {
+            let x = p[c]
+            s0 += x * q.0[c]
+            s1 += x * q.1[c]
+            s2 += x * q.2[c]
+            s3 += x * q.3[c]
+        }
+        let v = SIMD4(repeating: pn) + qn - 2 * SIMD4(s0, s1, s2, s3)
+        return SIMD4(Swift.max(v[0], 0), Swift.max(v[1], 0), Swift.max(v[2], 0), Swift.max(v[3], 0))
     }
 
     /// Exact k smallest distances per row from the candidate lists (brute force where not provable).
@@ -172,14 +234,29 @@ enum KNNSearch {
         own.withUnsafeBufferPointer { po in
             other.withUnsafeBufferPointer { pt in
                 var best = [Double](repeating: .infinity, count: k)
+                var candidates = [Int](repeating: 0, count: w)
                 for i in 0..<rows {
                     for t in 0..<k { best[t] = .infinity }
                     let p = po.baseAddress! + i * d
-                    for s in 0..<w {
-                        let j = Int(lists.indices[i * w + s])
-                        if j < 0 { continue }
+                    var count = 0
+                    for s in 0..<w where lists.indices[i * w + s] >= 0 {
+                        candidates[count] = Int(lists.indices[i * w + s])
+                        count += 1
+                    }
+                    var s = 0
+                    while s + 4 <= count {
+                        let j0 = candidates[s], j1 = candidates[s + 1], j2 = candidates[s + 2], j3 = candidates[s + 3]
+                        let q = pt.baseAddress!
+                        let v = exact4(p, ownNorms[i], (q + j0 * d, q + j1 * d, q + j2 * d, q + j3 * d),
+                                       SIMD4(otherNorms[j0], otherNorms[j1], otherNorms[j2], otherNorms[j3]), d)
+                        best.withUnsafeMutableBufferPointer { b in for t in 0..<4 { KNN.insert(v[t], b.baseAddress!, k) } }
+                        s += 4
+                    }
+                    while s < count {
+                        let j = candidates[s]
                         let v = exact(p, ownNorms[i], pt.baseAddress! + j * d, otherNorms[j], d)
                         best.withUnsafeMutableBufferPointer { KNN.insert(v, $0.baseAddress!, k) }
+                        s += 1
                     }
                     let candidatesAll = (excludeSelf ? otherRows - 1 : otherRows) <= w
                     let bound = lists.values[i * w + w - 1]

@@ -23,6 +23,21 @@ extension Matrix {
     /// Throws `nonFinite` naming the first NaN/Inf cell (row and column, 0-based).
     public func requireFinite(_ context: String = "input") throws(EstimatorError) {
         let bad: Int? = values.withUnsafeBufferPointer { v in
+            // Every window is checked before each evaluation: a branch-free max of the exponent
+            // bits, four lanes at a time (NaN and ±Inf are exactly the all-ones exponent); the
+            // index is searched for only when something is wrong.
+            let exponentMask: UInt32 = 0x7F80_0000
+            guard let base = v.baseAddress else { return nil }
+            let raw = UnsafeRawPointer(base)
+            var lanes = SIMD4<UInt32>(repeating: 0)
+            var i = 0
+            while i + 4 <= v.count {
+                lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<UInt32>.self) & exponentMask)
+                i += 4
+            }
+            var largest = lanes.max()
+            while i < v.count { largest = Swift.max(largest, v[i].bitPattern & exponentMask); i += 1 }
+            guard largest == exponentMask else { return nil }
             for i in 0..<v.count where !v[i].isFinite { return i }
             return nil
         }

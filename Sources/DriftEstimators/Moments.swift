@@ -14,22 +14,43 @@ public struct Moments: Sendable, Codable, Equatable {
         self.init(unchecked: matrix)
     }
 
-    /// Same without validation (rows ≥ 2, finite): widens straight from Float, no row-major Double copy.
+    /// Same without validation (rows ≥ 2, finite). The centred rows are widened one block at a
+    /// time and accumulated by `dsyrk`: the n×d Double copy is never materialised (writing it and
+    /// reading it back cost more than the widening), and each block is still in cache for the BLAS call.
     init(unchecked matrix: Matrix) {
         let n = matrix.rows, d = matrix.cols
         var mean = [Double](repeating: 0, count: d)
-        var centred = [Double](unsafeUninitializedCapacity: n * d) { _, count in count = n * d }
+        var cov = [Double](repeating: 0, count: d * d)
+        let blockRows = Swift.max(1, Self.blockBytes / (MemoryLayout<Double>.stride * d))
+        var block = [Double](repeating: 0, count: Swift.min(blockRows, n) * d)
         matrix.values.withUnsafeBufferPointer { src in
             mean.withUnsafeMutableBufferPointer { mu in
-                for r in 0..<n { for c in 0..<d { mu[c] += Double(src[r * d + c]) } }
+                Widening.addColumnSums(src.baseAddress!, rows: n, cols: d, into: mu.baseAddress!)
                 for c in 0..<d { mu[c] /= Double(n) }
-                centred.withUnsafeMutableBufferPointer { dst in
-                    for r in 0..<n { for c in 0..<d { dst[r * d + c] = Double(src[r * d + c]) - mu[c] } }
+                block.withUnsafeMutableBufferPointer { buf in
+                    cov.withUnsafeMutableBufferPointer { out in
+                        var r0 = 0
+                        while r0 < n {
+                            let b = Swift.min(blockRows, n - r0)
+                            Widening.centredRows(src.baseAddress! + r0 * d, rows: b, cols: d, mean: mu.baseAddress!, into: buf.baseAddress!)
+                            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(b), 1.0 / Double(n - 1),
+                                        buf.baseAddress, Int32(d), r0 == 0 ? 0.0 : 1.0, out.baseAddress, Int32(d))
+                            r0 += b
+                        }
+                    }
                 }
             }
         }
-        self.init(centred: centred, mean: mean, rows: n, cols: d)
+        for i in 0..<d { for j in 0..<i { cov[i * d + j] = cov[j * d + i] } }
+        self.rows = n
+        self.dimensions = d
+        self.mean = mean
+        self.covariance = cov
     }
+
+    /// Bytes of widened rows per BLAS call (`dsyrk` here, `dgemm` in `SlicedWasserstein.project`):
+    /// half of this machine kind's 512 KiB per-core L2, so the block is still cached when BLAS reads it.
+    static let blockBytes = 256 * 1024
 
     /// Same from an already widened row-major buffer (rows ≥ 2, finite).
     init(widened x: [Double], rows n: Int, cols d: Int) {

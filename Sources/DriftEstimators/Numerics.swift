@@ -37,24 +37,6 @@ enum Numerics {
         return out
     }
 
-    /// Column-major Float copy of a row-major matrix (blocked transpose).
-    static func transposeFloats(_ m: Matrix) -> [Float] {
-        let rows = m.rows, cols = m.cols
-        var out = [Float](repeating: 0, count: rows * cols)
-        m.values.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let block = 64
-                var r0 = 0
-                while r0 < rows {
-                    let r1 = Swift.min(r0 + block, rows)
-                    for c in 0..<cols { for r in r0..<r1 { dst[c * rows + r] = src[r * cols + c] } }
-                    r0 = r1
-                }
-            }
-        }
-        return out
-    }
-
     /// Column-major Double copy of a row-major Float matrix (blocked transpose + widening).
     static func transposeWidened(_ m: Matrix) -> [Double] {
         let rows = m.rows, cols = m.cols
@@ -165,6 +147,25 @@ enum Numerics {
         var logDet = 0.0
         for i in 0..<d { logDet += 2 * log(f[i * d + i]) }
         return (f, logDet)
+    }
+
+    /// The lower triangle of a column-major `cholesky` factor, zeros above (dpotrf leaves the input there).
+    static func lowerTriangle(_ factor: [Double], d: Int) -> [Double] {
+        var out = factor
+        for j in 0..<d { for i in 0..<j { out[j * d + i] = 0 } }
+        return out
+    }
+
+    /// L⁻¹B for the column-major lower `cholesky` factor L and column-major B (d × columns), by `dtrsm`.
+    static func solveLower(_ factor: [Double], _ b: [Double], d: Int, columns: Int) -> [Double] {
+        var out = b
+        factor.withUnsafeBufferPointer { l in
+            out.withUnsafeMutableBufferPointer { x in
+                cblas_dtrsm(CblasColMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(d), Int32(columns),
+                            1.0, l.baseAddress, Int32(d), x.baseAddress, Int32(d))
+            }
+        }
+        return out
     }
 
     /// Inverse of a symmetric positive-definite matrix from its `cholesky` factor (`dpotri`), full symmetric.

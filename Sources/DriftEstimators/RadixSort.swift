@@ -1,6 +1,6 @@
-/// LSD radix sorts on the IEEE-754 bit patterns, the window-side hot path of W1 and sliced W:
-/// O(n) per column instead of O(n log n) comparisons (≈ 8× faster than a comparison sort at 10k rows).
-/// Inputs are finite (validated upstream); −0 sorts before +0, which no estimator can tell apart.
+/// LSD radix sorts of (key, index) pairs plus an insertion pass, the window-side hot path of W1
+/// and sliced W: O(n) per column instead of O(n log n) comparisons. Inputs are finite (validated
+/// upstream); −0 and +0 may come out in either order, which no estimator can tell apart.
 enum RadixSort {
     static let bits = 11
     static let buckets = 1 << bits
@@ -10,89 +10,116 @@ enum RadixSort {
         bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     }
 
-    @inline(__always) static func key(_ bits: UInt64) -> UInt64 {
-        bits & 0x8000_0000_0000_0000 != 0 ? ~bits : bits | 0x8000_0000_0000_0000
-    }
-
-    /// Sorts a contiguous Float column, writing it ascending as Double into `out`.
-    static func sortColumn(_ src: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Double>,
-                           scratch a: UnsafeMutableBufferPointer<UInt32>, _ b: UnsafeMutableBufferPointer<UInt32>,
-                           counts: UnsafeMutableBufferPointer<Int>) {
-        let rows = src.count
-        for i in 0..<rows { a[i] = key(src[i].bitPattern) }
-        var from = a, to = b
-        var shift: UInt32 = 0
-        while shift < 32 {
-            if pass(from, to, rows, shift: shift, counts: counts) { swap(&from, &to) }
-            shift += UInt32(bits)
-        }
-        for i in 0..<rows {
-            let k = from[i]
-            out[i] = Double(Float(bitPattern: k & 0x8000_0000 != 0 ? k & 0x7FFF_FFFF : ~k))
+    /// Sorts `values` (finite doubles) ascending in place.
+    ///
+    /// First by a 22-bit key linear in the value over [min, max], two 11-bit digits: both digits
+    /// are well spread for data such as projections, whereas the top digit of a float key (sign
+    /// and exponent) takes a handful of values and serialises the scatter on one counter. The
+    /// insertion pass that fixes values sharing a key is near-linear unless thousands of values
+    /// are packed into a 2⁻²² sliver of the range (an extreme outlier); past a budget of moves
+    /// the sort is redone on the float key, exact but for float-equal values.
+    static func sort(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
+                     _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) {
+        guard values.count > 1 else { return }
+        precondition(values.count < 1 << 32, "radix sort index does not fit 32 bits")
+        if !sortByLinearKey(values, scratch: a, b, counts: counts) {
+            sortByFloatKey(values, scratch: a, b, counts: counts)
         }
     }
 
-    /// One counting pass on digit `shift`; returns false (and does nothing) if all keys share the digit.
+    /// Insertion moves per element allowed before the linear-key sort gives up.
+    static let insertionBudget = 16
+
+    /// The linear-key sort; false (values then permuted but not sorted) past the insertion budget.
+    private static func sortByLinearKey(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
+                                        _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) -> Bool {
+        let n = values.count
+        var lo = values[0], hi = values[0]
+        for i in 0..<n { lo = Swift.min(lo, values[i]); hi = Swift.max(hi, values[i]) }
+        guard hi > lo else { return true }
+        // Monotone in the value (subtracting lo and scaling round monotonically) and below 2²².
+        let scale = Double((1 << 22) - 1) / (hi - lo)
+        // A range that overflows (values near ±Double.greatestFiniteMagnitude) or is too narrow
+        // to scale has no usable linear key.
+        guard (hi - lo).isFinite, scale.isFinite else { return false }
+        let mask = UInt64(buckets - 1)
+        for i in 0..<(2 * buckets) { counts[i] = 0 }
+        for i in 0..<n {
+            let k = UInt64((values[i] - lo) * scale)
+            a[i] = k << 32 | UInt64(i)
+            counts[Int(k & mask)] &+= 1
+            counts[buckets + Int(k >> 11)] &+= 1
+        }
+        let from = scatter(a, b, n, shift: 32, counts: counts)
+        let sorted = scatter(from, from.baseAddress == a.baseAddress ? b : a, n, shift: 43,
+                             counts: UnsafeMutableBufferPointer(rebasing: counts[buckets...]))
+        return insertionFix(values, order: sorted, scratch: sorted.baseAddress == a.baseAddress ? b : a, moveBudget: insertionBudget * n)
+    }
+
+    /// Stable counting scatter of `from` into `to` on the 11-bit digit at `shift`, given that
+    /// digit's histogram in `counts`; returns the buffer holding the result (`from` if one bucket
+    /// holds everything and nothing moved).
     @inline(__always)
-    static func pass(_ from: UnsafeMutableBufferPointer<UInt32>, _ to: UnsafeMutableBufferPointer<UInt32>, _ n: Int,
-                     shift: UInt32, counts: UnsafeMutableBufferPointer<Int>) -> Bool {
-        let mask = UInt32(buckets - 1)
-        for i in 0..<buckets { counts[i] = 0 }
-        for i in 0..<n { counts[Int((from[i] >> shift) & mask)] += 1 }
-        if counts[Int((from[0] >> shift) & mask)] == n { return false }
+    private static func scatter(_ from: UnsafeMutableBufferPointer<UInt64>, _ to: UnsafeMutableBufferPointer<UInt64>, _ n: Int,
+                                shift: UInt64, counts: UnsafeMutableBufferPointer<Int>) -> UnsafeMutableBufferPointer<UInt64> {
+        let mask = UInt64(buckets - 1)
+        if counts[Int((from[0] >> shift) & mask)] == n { return from }
         var sum = 0
-        for i in 0..<buckets { let c = counts[i]; counts[i] = sum; sum += c }
+        for i in 0..<buckets { let c = counts[i]; counts[i] = sum; sum &+= c }
         for i in 0..<n {
             let d = Int((from[i] >> shift) & mask)
             to[counts[d]] = from[i]
-            counts[d] += 1
+            counts[d] &+= 1
+        }
+        return to
+    }
+
+    /// Writes the values in `order` (low 32 bits: original index) back into `values`, fixing the
+    /// remaining inversions by insertion; false once more than `moveBudget` moves were needed
+    /// (every value is still in `values`, partly unsorted).
+    @inline(__always)
+    private static func insertionFix(_ values: UnsafeMutableBufferPointer<Double>, order: UnsafeMutableBufferPointer<UInt64>,
+                                     scratch: UnsafeMutableBufferPointer<UInt64>, moveBudget: Int) -> Bool {
+        let n = values.count
+        let gathered = UnsafeMutableRawPointer(scratch.baseAddress!).bindMemory(to: Double.self, capacity: n)
+        for i in 0..<n { gathered[i] = values[Int(order[i] & 0xFFFF_FFFF)] }
+        var moves = 0
+        for i in 0..<n {
+            let v = gathered[i]
+            var j = i
+            while j > 0 && values[j - 1] > v { values[j] = values[j - 1]; j -= 1 }
+            values[j] = v
+            moves &+= i - j
+            if moves > moveBudget {
+                for t in (i + 1)..<n { values[t] = gathered[t] }
+                return false
+            }
         }
         return true
     }
 
-    /// Sorts `values` (finite doubles) ascending in place.
-    ///
     /// Rounding to Float is monotone, so sorting (float key, index) pairs — 3 radix passes on the
     /// upper 32 bits of a packed UInt64 instead of 6 on the full double — leaves only values that
-    /// share a float key out of order; a final insertion pass on the doubles fixes those (near-linear).
-    static func sort(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
-                     _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) {
+    /// share a float key out of order for the insertion pass (near-linear).
+    private static func sortByFloatKey(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
+                                       _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) {
         let n = values.count
-        guard n > 1 else { return }
-        precondition(n < 1 << 32, "radix sort index does not fit 32 bits")
         let mask = UInt64(buckets - 1)
         // One read pass builds all three digit histograms.
         for i in 0..<(3 * buckets) { counts[i] = 0 }
         for i in 0..<n {
             let k = UInt64(key(Float(values[i]).bitPattern))
             a[i] = k << 32 | UInt64(i)
-            counts[Int(k & mask)] += 1
-            counts[buckets + Int((k >> 11) & mask)] += 1
-            counts[2 * buckets + Int((k >> 22) & mask)] += 1
+            counts[Int(k & mask)] &+= 1
+            counts[buckets + Int((k >> 11) & mask)] &+= 1
+            counts[2 * buckets + Int((k >> 22) & mask)] &+= 1
         }
-        var from = a, to = b
+        var from = a
         for p in 0..<3 {
-            let base = p * buckets
-            let shift = UInt64(32 + 11 * p)
-            if counts[base + Int((from[0] >> shift) & mask)] == n { continue }
-            var sum = 0
-            for i in 0..<buckets { let c = counts[base + i]; counts[base + i] = sum; sum += c }
-            for i in 0..<n {
-                let d = base + Int((from[i] >> shift) & mask)
-                to[counts[d]] = from[i]
-                counts[d] += 1
-            }
-            swap(&from, &to)
+            let to = from.baseAddress == a.baseAddress ? b : a
+            from = scatter(from, to, n, shift: UInt64(32 + 11 * p), counts: UnsafeMutableBufferPointer(rebasing: counts[(p * buckets)...]))
         }
-        // Gather the doubles in float-key order into scratch `to`, then insertion-fix in place.
-        let gathered = UnsafeMutableRawPointer(to.baseAddress!).bindMemory(to: Double.self, capacity: n)
-        for i in 0..<n { gathered[i] = values[Int(from[i] & 0xFFFF_FFFF)] }
-        for i in 0..<n {
-            let v = gathered[i]
-            var j = i
-            while j > 0 && values[j - 1] > v { values[j] = values[j - 1]; j -= 1 }
-            values[j] = v
-        }
+        _ = insertionFix(values, order: from, scratch: from.baseAddress == a.baseAddress ? b : a, moveBudget: .max)
     }
 
     /// Sorts each of `count` contiguous runs of `length` doubles.
@@ -108,26 +135,14 @@ enum RadixSort {
         }
     }
 
-    /// Every column of a row-major Float matrix, sorted ascending, as column-major Double.
+    /// Every column of a row-major Float matrix, sorted ascending, as column-major Double
+    /// (widened first: Float → Double is exact and monotone, so this is the Float order).
     static func sortedColumns(_ m: Matrix) -> [Double] {
         let n = m.rows, d = m.cols
-        var out = [Double](repeating: 0, count: n * d)
-        guard n > 0 else { return out }
+        guard n > 0 else { return [Double](repeating: 0, count: n * d) }
         // Transpose first (blocked): sorting then reads contiguous memory instead of one cache line per value.
-        let columns = Numerics.transposeFloats(m)
-        let a = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
-        let b = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: n)
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: buckets)
-        defer { a.deallocate(); b.deallocate(); counts.deallocate() }
-        columns.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for j in 0..<d {
-                    sortColumn(UnsafeBufferPointer(rebasing: src[(j * n)..<((j + 1) * n)]),
-                               into: UnsafeMutableBufferPointer(rebasing: dst[(j * n)..<((j + 1) * n)]),
-                               scratch: a, b, counts: counts)
-                }
-            }
-        }
+        var out = Numerics.transposeWidened(m)
+        out.withUnsafeMutableBufferPointer { sortSegments($0, count: d, length: n) }
         return out
     }
 }

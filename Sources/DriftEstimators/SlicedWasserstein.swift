@@ -21,7 +21,7 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
     /// Same from Float rows, widened block by block so the Double copy stays in cache.
     static func project(_ x: Matrix, theta: [Double], projections l: Int) -> [Double] {
         let rows = x.rows, d = x.cols
-        let block = 512
+        let block = Swift.max(1, Moments.blockBytes / (MemoryLayout<Double>.stride * d))
         var out = [Double](unsafeUninitializedCapacity: l * rows) { _, c in c = l * rows }
         var buffer = [Double](repeating: 0, count: block * d)
         x.values.withUnsafeBufferPointer { src in
@@ -31,7 +31,7 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
                         var r0 = 0
                         while r0 < rows {
                             let b = Swift.min(block, rows - r0)
-                            for i in 0..<(b * d) { buf[i] = Double(src[r0 * d + i]) }
+                            Widening.widen(src.baseAddress! + r0 * d, count: b * d, into: buf.baseAddress!)
                             // C[:, r0 ..< r0+b] = Θ · blockᵀ, written in place with ldc = rows.
                             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d),
                                         1.0, th.baseAddress, Int32(d), buf.baseAddress, Int32(d), 0.0,

@@ -32,6 +32,17 @@ struct StoreTests {
         #expect(try again.appliedMigrations() == applied)
     }
 
+    @Test("several openers of a new database at once all succeed (migrations race)")
+    func concurrentOpen() async throws {
+        for _ in 0..<5 {
+            let path = temporaryStorePath()
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<4 { group.addTask { try TwinwatchStore(path: path).appliedMigrations().count } }
+                for try await count in group { #expect(count == 3) }
+            }
+        }
+    }
+
     @Test("a baseline round-trips bit-exactly with its provenance and profile")
     func roundTrip() async throws {
         let store = try TwinwatchStore(path: temporaryStorePath())

@@ -47,6 +47,18 @@ import Testing
         print("golden \(caseName): \(report)")
     }
 
+    /// Histogram KL alone takes other paths than with W1 and sliced W: dimensions binned from the
+    /// row-major Floats and projections from Float `sgemm` values with Double fallback next to an
+    /// edge. The counts, hence the KLs, must be exactly those of the shared (Double) paths.
+    @Test(arguments: Fixtures.cases)
+    func histogramPathsAgree(caseName: String) throws {
+        let current = try Fixtures.matrix("\(caseName)/current.f32bin")
+        let histOnly = try BaselineSummary(baseline: Self.baseline.0, configuration: DriftConfiguration(estimators: [.histKL]))
+        let got = try histOnly.evaluate(current), want = try Self.baseline.1.evaluate(current)
+        #expect(got.histKLDims == want.histKLDims, "\(caseName) dims")
+        #expect(got.histKLProj == want.histKLProj, "\(caseName) projections")
+    }
+
     @Test func portableProjectionCheckValues() throws {
         var rng = SplitMix64(seed: 42)
         #expect([rng.next(), rng.next(), rng.next()] == [13679457532755275413, 2949826092126892291, 5139283748462763858])

@@ -146,6 +146,26 @@ extension Array where Element == Double {
         for j in 0..<3 { #expect(Array(cols[(j * n)..<((j + 1) * n)]) == Naive.column(m, j).sorted()) }
         #expect(Numerics.sortedColumns(m) == cols)
     }
+
+    /// Thousands of distinct values closer together than the two-digit float key can tell apart
+    /// exceed the insertion budget: the three-digit retry must still sort them exactly.
+    @Test func radixSortOfPackedValues() throws {
+        let n = 4000
+        var g = Gaussian(seed: 99)
+        var doubles = (0..<n).map { _ in 0.5 + 1e-7 * g.next() }
+        let want = doubles.sorted()
+        doubles.withUnsafeMutableBufferPointer { RadixSort.sortSegments($0, count: 1, length: n) }
+        #expect(doubles == want)
+    }
+
+    /// Ranges with no usable linear key (overflowing or subnormal width) take the float-key sort.
+    @Test func radixSortOfExtremeRanges() throws {
+        for values in [[1e308, -1e308, 0, 5e307, -3e307], [5e-324, 0, 1e-323, 5e-324, 0]] {
+            var doubles = values
+            doubles.withUnsafeMutableBufferPointer { RadixSort.sortSegments($0, count: 1, length: values.count) }
+            #expect(doubles == values.sorted())
+        }
+    }
 }
 
 /// The float-ranked kNN search must return exactly what the all-Double search returns.

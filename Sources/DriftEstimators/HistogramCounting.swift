@@ -1,0 +1,111 @@
+import COpenBLAS
+
+/// Counting a window into a reference's bins straight from its row-major Float rows: no transposed
+/// or widened copy, and for projections no Double projection at all.
+extension HistogramReference {
+    /// Bin counts of a row-major Float matrix (same columns); the d×B count table stays in cache
+    /// while the rows stream through. Constant baseline columns are recounted afterwards, which
+    /// keeps a per-value branch on the column out of the loop.
+    func counts(ofRowMajor m: Matrix) -> [Int] {
+        let d = columns, fb = Double(bins), bins = bins
+        let width = (0..<d).map { hi[$0] - lo[$0] }
+        let scale = (0..<d).map { width[$0] > 0 ? fb / width[$0] : 0 }
+        var table = [Int32](repeating: 0, count: d * bins)
+        m.values.withUnsafeBufferPointer { x in
+            lo.withUnsafeBufferPointer { lo in
+                width.withUnsafeBufferPointer { width in
+                    scale.withUnsafeBufferPointer { scale in
+                        table.withUnsafeMutableBufferPointer { c in
+                            for r in 0..<m.rows {
+                                let row = x.baseAddress! + r * d
+                                for j in 0..<d {
+                                    let v = Double(row[j]) - lo[j]
+                                    let k = Self.bin(v * scale[j], bins: bins, fb: fb, tolerance: Self.exactTolerance) {
+                                        Self.exactBin(v, width: width[j], bins: bins)
+                                    }
+                                    c[j &* bins &+ k] &+= 1
+                                }
+                            }
+                            for j in 0..<d where !(width[j] > 0) {
+                                for k in 0..<bins { c[j * bins + k] = 0 }
+                                for r in 0..<m.rows { c[j * bins + (Double(x[r * d + j]) == lo[j] ? 0 : bins - 1)] &+= 1 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return table.map { Int($0) }
+    }
+
+    /// Bin counts of the window's projections on Θ (L×d row-major, Θ's rows being this reference's
+    /// columns), without computing them in Double.
+    ///
+    /// `sgemm` gives each projection to within margin·‖x‖ (Θ's rows are unit vectors; the margin
+    /// covers rounding Θ and the rows to Float and the Float dot product, see `KNNSearch.margin`).
+    /// A value whose whole error interval falls in one bin is counted there; the few next to an edge
+    /// (≈ 0.5 % at d = 256) are projected again in Double and binned as `count(columnMajor:)` would.
+    func counts(ofProjectionsOf m: Matrix, theta: [Double]) -> [Int] {
+        let d = m.cols, l = columns, fb = Double(bins), bins = bins
+        let thetaFloats = theta.map { Float($0) }
+        let margin = KNNSearch.margin(dimensions: d)
+        let blockRows = Swift.min(Self.projectionBlockRows, m.rows)
+        var projected = [Float](repeating: 0, count: l * blockRows)
+        var tolerance = [Double](repeating: 0, count: blockRows)
+        var table = [Int32](repeating: 0, count: l * bins)
+        m.values.withUnsafeBufferPointer { x in
+            theta.withUnsafeBufferPointer { th in
+                thetaFloats.withUnsafeBufferPointer { thf in
+                    projected.withUnsafeMutableBufferPointer { g in
+                        tolerance.withUnsafeMutableBufferPointer { tol in
+                            table.withUnsafeMutableBufferPointer { c in
+                                var r0 = 0
+                                while r0 < m.rows {
+                                    let b = Swift.min(blockRows, m.rows - r0)
+                                    let rows = x.baseAddress! + r0 * d
+                                    // g[j·b + r] = θ_j · x_(r0+r), one contiguous run per projection.
+                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d), 1,
+                                                thf.baseAddress, Int32(d), rows, Int32(d), 0, g.baseAddress, Int32(b))
+                                    for r in 0..<b { tol[r] = margin * Widening.squaredNorm(rows + r * d, count: d).squareRoot() }
+                                    for j in 0..<l {
+                                        let a = lo[j], w = hi[j] - a
+                                        let scale = w > 0 ? fb / w : 0
+                                        let thetaRow = th.baseAddress! + j * d
+                                        for r in 0..<b {
+                                            let k: Int
+                                            if w > 0 {
+                                                k = Self.bin((Double(g[j * b + r]) - a) * scale, bins: bins, fb: fb,
+                                                             tolerance: tol[r] * scale + Self.exactTolerance) {
+                                                    let v = Self.dot(thetaRow, rows + r * d, count: d) - a
+                                                    return Self.bin(v * scale, bins: bins, fb: fb, tolerance: Self.exactTolerance) {
+                                                        Self.exactBin(v, width: w, bins: bins)
+                                                    }
+                                                }
+                                            } else {
+                                                k = Self.dot(thetaRow, rows + r * d, count: d) == a ? 0 : bins - 1
+                                            }
+                                            c[j * bins + k] &+= 1
+                                        }
+                                    }
+                                    r0 += b
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return table.map { Int($0) }
+    }
+
+    /// Rows per `sgemm` block: the L×rows Float block (128 KiB at L = 128) stays in L2 for the binning.
+    static let projectionBlockRows = 256
+
+    /// θ·x in Double (the fallback next to a bin edge).
+    @inline(__always)
+    static func dot(_ theta: UnsafePointer<Double>, _ x: UnsafePointer<Float>, count: Int) -> Double {
+        var s = 0.0
+        for c in 0..<count { s += theta[c] * Double(x[c]) }
+        return s
+    }
+}
