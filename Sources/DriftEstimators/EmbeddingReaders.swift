@@ -1,9 +1,10 @@
 import Foundation
 
-/// Readers of the embedding file formats of golden/README.md: `.npy`, `.f32bin`, JSONL events,
-/// `.events.bin`. Every malformed or truncated input becomes a typed `EstimatorError`.
+/// Readers of the matrix file formats of golden/README.md: `.npy` and `.f32bin`. (Event files,
+/// `.jsonl` and `.events.bin`, are read by EventCodec's `EventFileReader`, with the same validation
+/// as Kafka ingest.) Every malformed or truncated input becomes a typed `EstimatorError`.
 public enum EmbeddingReader {
-    /// Reads a matrix from a file, dispatching on its extension (`.npy`, `.f32bin`, `.jsonl`, `.events.bin`).
+    /// Reads a matrix from a file, dispatching on its extension (`.npy`, `.f32bin`).
     public static func read(contentsOf url: URL) throws(EstimatorError) -> Matrix {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -13,9 +14,7 @@ public enum EmbeddingReader {
         do throws(EstimatorError) {
             if name.hasSuffix(".npy") { return try decodeNpy(data) }
             if name.hasSuffix(".f32bin") { return try decodeF32Bin(data) }
-            if name.hasSuffix(".events.bin") { return try EventRecords.decodeBinary(data).embeddings() }
-            if name.hasSuffix(".jsonl") || name.hasSuffix(".json") { return try EventRecords.decodeJSONLines(data).embeddings() }
-            throw EstimatorError(.unsupportedFormat, "unknown extension (expected .npy, .f32bin, .jsonl, .events.bin)")
+            throw EstimatorError(.unsupportedFormat, "unknown extension (expected .npy or .f32bin; event files are read by EventFileReader)")
         } catch {
             throw EstimatorError(error.code, "\(url.path): \(error.message)")
         }

@@ -35,8 +35,9 @@ final class YAMLReader {
         }
     }
 
+    /// A nested mapping. A section left empty (every key commented out) counts as absent.
     func section(_ parent: YAMLSection, _ name: String, required: Bool = false) -> YAMLSection? {
-        guard let node = parent.node(name) else {
+        guard let node = parent.node(name), node.null == nil else {
             if required { report(parent.line, parent.key(name), "is required") }
             return nil
         }

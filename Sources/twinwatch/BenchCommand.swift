@@ -95,11 +95,10 @@ struct BenchDriftCommand: AsyncParsableCommand {
 
     private func data() throws -> (Matrix, Matrix) {
         if let b = baseline, let c = current {
-            do throws(EstimatorError) {
-                return (try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: b)),
-                        try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: c)))
-            } catch {
-                throw CLIError(message: "bench drift: \(error.message)")
+            do {
+                return (try EmbeddingFile.read(b).rows, try EmbeddingFile.read(c).rows)
+            } catch let error as CLIError {
+                throw CLIError(message: "bench drift: \(error.message)", exitCode: error.exitCode)
             }
         }
         return (Self.synthetic(rows: n, dims: d, seed: 7, shift: 0), Self.synthetic(rows: n, dims: d, seed: 8, shift: 0.05))

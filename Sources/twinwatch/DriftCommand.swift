@@ -75,8 +75,8 @@ struct DriftCommand: AsyncParsableCommand {
     }
 
     private func load(_ path: String) throws -> Matrix {
-        do { return try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw CLIError(message: "drift: \(error.message)")
+        do { return try EmbeddingFile.read(path).rows } catch let error as CLIError {
+            throw CLIError(message: "drift: \(error.message)", exitCode: error.exitCode)
         }
     }
 }

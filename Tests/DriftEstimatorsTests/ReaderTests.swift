@@ -3,45 +3,19 @@ import Testing
 @testable import DriftEstimators
 
 @Suite struct ReaderTests {
-    @Test func allBaselineFormatsAgree() throws {
+    @Test func matrixFormatsAgree() throws {
         let bin = try Fixtures.matrix("baseline.f32bin")
         #expect(bin.rows == 2000 && bin.cols == 32)
         #expect(try Fixtures.matrix("baseline.npy") == bin)
-        #expect(try Fixtures.matrix("baseline.jsonl") == bin)
-        #expect(try Fixtures.matrix("baseline.events.bin") == bin)
     }
 
-    @Test func eventMetadataAgreesBetweenJSONLAndBinary() throws {
-        let json = try EventRecords.decodeJSONLines(Data(contentsOf: Fixtures.url("baseline.jsonl")))
-        let bin = try EventRecords.decodeBinary(Data(contentsOf: Fixtures.url("baseline.events.bin")))
-        #expect(json.count == 2000 && bin.count == 2000)
-        #expect(json.labels == bin.labels)
-        #expect(json.cohorts == bin.cohorts)
-        for i in 0..<json.count { #expect(Float(json.scores[i]!) == Float(bin.scores[i]!)) }
-    }
-
-    @Test func embeddingBase64() throws {
-        let row: [Float] = [1.5, -2.25, 3e-8]
-        var bytes = [UInt8]()
-        for v in row { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-        let line = #"{"event_id":"a","model":"m","embedding_b64":"\#(Data(bytes).base64EncodedString())"}"# + "\n" +
-            #"{"event_id":"b","model":"m","embedding":[0,1,2]}"#
-        let m = try EventRecords.decodeJSONLines(Data(line.utf8)).embeddings()
-        #expect(m.values == row + [0, 1, 2])
-        let bad = #"{"event_id":"a","embedding":[1,2]}"# + "\n" + #"{"event_id":"b","embedding":[1]}"#
-        let error = try #require(throws: EstimatorError.self) { try EventRecords.decodeJSONLines(Data(bad.utf8)) }
-        #expect(error.code == .shapeMismatch && error.message.contains("line 2"))
-    }
-
-    @Test(arguments: ["baseline.f32bin", "baseline.npy", "baseline.events.bin"])
+    @Test(arguments: ["baseline.f32bin", "baseline.npy"])
     func truncatedFilesAreTypedErrors(_ name: String) throws {
         let data = try Data(contentsOf: Fixtures.url(name))
         for cut in [3, 15, data.count - 1] {
             let d = data.prefix(cut)
             let error = try #require(throws: EstimatorError.self) {
-                if name.hasSuffix(".npy") { _ = try EmbeddingReader.decodeNpy(d) }
-                else if name.hasSuffix(".f32bin") { _ = try EmbeddingReader.decodeF32Bin(d) }
-                else { _ = try EventRecords.decodeBinary(d) }
+                if name.hasSuffix(".npy") { _ = try EmbeddingReader.decodeNpy(d) } else { _ = try EmbeddingReader.decodeF32Bin(d) }
             }
             #expect(error.code == .truncated, "\(name) cut at \(cut): \(error)")
         }
@@ -81,6 +55,6 @@ import Testing
         let e1 = try #require(throws: EstimatorError.self) { try EmbeddingReader.read(contentsOf: URL(fileURLWithPath: "/nonexistent/x.npy")) }
         #expect(e1.code == .unreadable)
         let e2 = try #require(throws: EstimatorError.self) { try EmbeddingReader.read(contentsOf: Fixtures.url("none_n2000_d32_s11/meta.json")) }
-        #expect(e2.code != .truncated)
+        #expect(e2.code == .unsupportedFormat)
     }
 }

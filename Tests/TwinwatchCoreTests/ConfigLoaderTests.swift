@@ -88,6 +88,18 @@ struct ConfigLoaderTests {
         #expect(config.checkpoint.interval == .seconds(60))
     }
 
+    @Test("a section whose keys are all commented out counts as absent")
+    func emptySection() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            kafka: {brokers: [b:9092]}
+            store:
+              # path: /var/lib/twinwatch/twinwatch.sqlite
+            checkpoint:
+            """, file: "twinwatch.yaml")
+        #expect(config.store.path.hasSuffix("twinwatch.sqlite"))
+        #expect(config.checkpoint == CheckpointSettings())
+    }
+
     @Test("a drift level below 1/(B+1) can never fire and is refused")
     func unreachableLevel() {
         #expect(issues("""
