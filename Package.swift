@@ -2,6 +2,10 @@
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+/// Hot paths are optimised in debug builds too: the null calibrations, the statistical tests and
+/// the demo (`swift run`, a debug build) decode and score hundreds of thousands of events, which
+/// takes minutes unoptimised.
+let optimisedInDebug: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(
     name: "twinwatch",
@@ -29,24 +33,22 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        // Optimised in debug builds too: the daemon's null calibrations and the statistical tests
-        // run thousands of estimator evaluations, which take minutes unoptimised.
         .target(
             name: "DriftEstimators",
             dependencies: ["COpenBLAS"],
-            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: optimisedInDebug
         ),
         // Event and feedback wire formats (JSON, base64, EVT1 binary): pure, no Kafka.
         .target(
             name: "EventCodec",
             dependencies: ["TwinwatchCore"],
-            swiftSettings: strict
+            swiftSettings: optimisedInDebug
         ),
         // Durable state: baselines, null calibrations, window checkpoints, offsets (GRDB on SQLite, WAL).
         .target(
             name: "BaselineStore",
             dependencies: ["DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
-            swiftSettings: strict
+            swiftSettings: optimisedInDebug
         ),
         .target(
             name: "KafkaIO",
@@ -54,7 +56,7 @@ let package = Package(
                 "TwinwatchCore", "EventCodec", "CRdKafka",
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: optimisedInDebug
         ),
         .target(
             name: "Alerting",
@@ -72,7 +74,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            swiftSettings: strict
+            swiftSettings: optimisedInDebug
         ),
         .target(
             name: "HTTPAPI",
@@ -92,7 +94,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: strict
+            swiftSettings: optimisedInDebug
         ),
         .executableTarget(
             name: "twinwatch",

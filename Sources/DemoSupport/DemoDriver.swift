@@ -31,7 +31,7 @@ struct DemoDriver: Service {
         var next = ContinuousClock.now
         for index in 0..<scenario.totalRows {
             if index == scenario.shiftIndex, scenario.meanShift != 0 {
-                output("--- injecting a mean shift of \(scenario.meanShift) σ on every dimension from event \(index) ---")
+                output("\(DemoRunner.clock())  --- injecting a mean shift of \(scenario.meanShift) σ on every dimension from event \(index) ---")
             }
             let shift = index >= scenario.shiftIndex ? scenario.meanShift : 0
             let cohort = scenario.cohorts[index % scenario.cohorts.count]

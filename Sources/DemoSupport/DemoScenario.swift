@@ -9,7 +9,7 @@ public struct DemoScenario: Sendable {
     /// Captured from the stream as the model's first baseline (≥ 4 × window size, so a null
     /// calibration pool of 8 windows can be split off).
     public var baselineRows = 8000
-    public var steadyRows = 12000
+    public var steadyRows = 20000
     public var shiftedRows = 6000
     /// Shift of every dimension's mean, in units of the per-dimension noise std (0 = no drift).
     public var meanShift = 0.5

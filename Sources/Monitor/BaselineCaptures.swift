@@ -37,7 +37,8 @@ struct BaselineCaptures: Sendable {
     /// Feeds one accepted event.
     mutating func append(_ event: InferenceEvent, embedding: [Float], score: Float) -> Progress {
         guard known, !withBaseline.contains(event.model), !pending.contains(event.model) else { return .none }
-        var capture = active[event.model] ?? Capture(rows: rows, source: source)
+        // Taken out of the dictionary while it grows: a copy left there would make every append copy all rows.
+        var capture = active.removeValue(forKey: event.model) ?? Capture(rows: rows, source: source)
         capture.values.append(contentsOf: embedding)
         capture.scores.append(score)
         capture.firstMs = Swift.min(capture.firstMs, event.timestampMs)
@@ -47,7 +48,6 @@ struct BaselineCaptures: Sendable {
             active[event.model] = capture
             return .capturing
         }
-        active[event.model] = nil
         pending.insert(event.model)
         // Shape is consistent by construction.
         let matrix = try! Matrix(rows: capture.scores.count, cols: embedding.count, values: capture.values)
