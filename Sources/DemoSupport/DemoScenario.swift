@@ -6,8 +6,8 @@ public struct DemoScenario: Sendable {
     public var model = "face-verify"
     public var cohorts = ["eu-mobile", "us-web", "apac-kiosk"]
     public var dimension = 64
-    /// Captured from the stream as the model's first baseline (≥ 4 × window size, so a null
-    /// calibration pool of 8 windows can be split off).
+    /// Captured from the stream as the model's first baseline. Half of it becomes the null
+    /// calibration pool: 16 windows, so the pool's own noise barely shifts the null.
     public var baselineRows = 8000
     public var steadyRows = 20000
     public var shiftedRows = 6000
@@ -15,7 +15,7 @@ public struct DemoScenario: Sendable {
     public var meanShift = 0.5
     public var eventsPerSecond = 2000
     public var partitions = 6
-    public var windowSize = 500
+    public var windowSize = 250
     /// Null resamples B; the alert fires when the combined p-value is ≤ `level` (≥ 1/(B+1)).
     public var nullResamples = 500
     public var level = 0.002

@@ -8,10 +8,10 @@ import Testing
 struct PipelineTests {
     private func scenario(meanShift: Double) -> DemoScenario {
         var s = DemoScenario()
-        s.baselineRows = 4000
+        s.baselineRows = 6000
         s.steadyRows = 10000
         s.shiftedRows = 3000
-        s.windowSize = 400
+        s.windowSize = 200
         s.meanShift = meanShift
         s.eventsPerSecond = 2500
         s.evaluationInterval = .milliseconds(300)
@@ -41,7 +41,7 @@ struct PipelineTests {
         #expect(alert.value <= alert.threshold)
         #expect(alert.windowRows == scenario.windowSize)
         #expect(alert.summary.contains("sliced z="), "\(alert.summary)")
-        #expect(outcome.metrics.contains(#"twinwatch_window_rows{model="face-verify",cohort="all"} 400.0"#), "\(outcome.metrics)")
+        #expect(outcome.metrics.contains(#"twinwatch_window_rows{model="face-verify",cohort="all"} 200.0"#), "\(outcome.metrics)")
         #expect(outcome.metrics.contains(#"twinwatch_drift_p_value{model="face-verify",cohort="all",estimator="combined"}"#))
         #expect(outcome.metrics.contains(#"twinwatch_drift_z{model="face-verify",cohort="eu-mobile",estimator="frechet"}"#))
         #expect(alert.fingerprint == Fingerprint.of(rule: "EmbeddingDrift", labels: ["cohort": alert.cohort, "model": scenario.model]))
