@@ -47,7 +47,7 @@ let package = Package(
         // Durable state: baselines, null calibrations, window checkpoints, offsets (GRDB on SQLite, WAL).
         .target(
             name: "BaselineStore",
-            dependencies: ["DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["TwinwatchCore", "DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimisedInDebug
         ),
         .target(
@@ -125,12 +125,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BaselineStoreTests",
-            dependencies: ["BaselineStore", "DriftEstimators"],
+            dependencies: ["BaselineStore", "DriftEstimators", "DemoSupport", "TwinwatchCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", "DemoSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -141,7 +141,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaIOTests",
-            dependencies: ["KafkaIO", "EventCodec", "TwinwatchCore", "Monitor",
+            dependencies: ["DemoSupport", "KafkaIO", "EventCodec", "TwinwatchCore", "Monitor",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict

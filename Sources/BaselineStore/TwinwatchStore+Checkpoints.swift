@@ -1,3 +1,4 @@
+import TwinwatchCore
 import GRDB
 
 extension TwinwatchStore {
@@ -26,9 +27,6 @@ extension TwinwatchStore {
                 try db.execute(sql: "DELETE FROM window_chunk WHERE key_id = ? AND (first_seq + row_count <= ? OR first_seq >= ?)",
                                arguments: [keyID, delta.keepFromSeq, delta.appended])
             }
-            for id in checkpoint.removed {
-                try db.execute(sql: "DELETE FROM window_key WHERE model = ? AND cohort = ?", arguments: [id.model, id.cohort])
-            }
             for offset in checkpoint.offsets {
                 try db.execute(sql: """
                     INSERT OR REPLACE INTO consumer_offset (group_id, topic, partition, next_offset, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -38,11 +36,11 @@ extension TwinwatchStore {
     }
 
     /// Checkpointed next offsets of `group` (synchronous: the rebalance callback asks on the poll thread).
-    public func offsets(group: String) throws(StoreError) -> [SourcePartition: Int64] {
+    public func offsets(group: String) throws(StoreError) -> [TopicPartition: Int64] {
         try sync { db in
-            var out: [SourcePartition: Int64] = [:]
+            var out: [TopicPartition: Int64] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT topic, partition, next_offset FROM consumer_offset WHERE group_id = ?", arguments: [group]) {
-                out[SourcePartition(topic: row["topic"], partition: Int32(row["partition"] as Int64))] = row["next_offset"]
+                out[TopicPartition(topic: row["topic"], partition: Int32(row["partition"] as Int64))] = row["next_offset"]
             }
             return out
         }
@@ -50,13 +48,13 @@ extension TwinwatchStore {
 
     /// Checkpointed windows whose source is one of `sources`, or with no source (aggregates) when
     /// `includeAggregates`; each holds at most its newest `capacity` rows.
-    public func restoreWindows(sources: Set<SourcePartition>, includeAggregates: Bool, capacity: Int) async throws(StoreError) -> [RestoredWindow] {
+    public func restoreWindows(sources: Set<TopicPartition>, includeAggregates: Bool, capacity: Int) async throws(StoreError) -> [RestoredWindow] {
         try await read { db in
             var restored: [RestoredWindow] = []
             for key in try Row.fetchAll(db, sql: "SELECT id, model, cohort, dimension, appended, topic, partition FROM window_key ORDER BY model, cohort") {
                 let topic: String? = key["topic"]
                 let partition: Int64? = key["partition"]
-                let source = topic.flatMap { t in partition.map { SourcePartition(topic: t, partition: Int32($0)) } }
+                let source = topic.flatMap { t in partition.map { TopicPartition(topic: t, partition: Int32($0)) } }
                 if let source { guard sources.contains(source) else { continue } } else { guard includeAggregates else { continue } }
                 let appended: Int64 = key["appended"]
                 let dimension: Int = key["dimension"]

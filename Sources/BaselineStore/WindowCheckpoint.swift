@@ -1,3 +1,5 @@
+import TwinwatchCore
+
 /// Rows appended to one window in sequence order: row `i` has sequence number `firstSeq + i`.
 public struct WindowRows: Sendable, Equatable {
     public var firstSeq: Int64
@@ -16,18 +18,6 @@ public struct WindowRows: Sendable, Equatable {
     public var count: Int { timestamps.count }
 }
 
-/// Where a window's rows come from: the partition a cohort key's events arrive on (nil for a
-/// model-wide aggregate, which mixes partitions).
-public struct SourcePartition: Sendable, Hashable, Codable {
-    public let topic: String
-    public let partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-}
-
 /// What one checkpoint writes for one window: the rows appended since the previous checkpoint and
 /// the sequence before which rows have left the window (their chunks are deleted).
 public struct WindowDelta: Sendable {
@@ -36,11 +26,11 @@ public struct WindowDelta: Sendable {
     public let dimension: Int
     /// Rows ever appended: the sequence number of the next row.
     public let appended: Int64
-    public let source: SourcePartition?
+    public let source: TopicPartition?
     public let newRows: WindowRows
     public let keepFromSeq: Int64
 
-    public init(model: String, cohort: String, dimension: Int, appended: Int64, source: SourcePartition?, newRows: WindowRows, keepFromSeq: Int64) {
+    public init(model: String, cohort: String, dimension: Int, appended: Int64, source: TopicPartition?, newRows: WindowRows, keepFromSeq: Int64) {
         self.model = model
         self.cohort = cohort
         self.dimension = dimension
@@ -53,11 +43,11 @@ public struct WindowDelta: Sendable {
 
 /// The next offset to read of one partition, as reflected in a checkpoint.
 public struct PartitionOffset: Sendable, Hashable {
-    public let source: SourcePartition
+    public let source: TopicPartition
     public let nextOffset: Int64
 
     public init(topic: String, partition: Int32, nextOffset: Int64) {
-        source = SourcePartition(topic: topic, partition: partition)
+        source = TopicPartition(topic: topic, partition: partition)
         self.nextOffset = nextOffset
     }
 }
@@ -67,19 +57,16 @@ public struct Checkpoint: Sendable {
     public let groupID: String
     public let windows: [WindowDelta]
     public let offsets: [PartitionOffset]
-    /// Windows that no longer exist here (e.g. an evicted cohort); their rows are deleted.
-    public let removed: [WindowID]
 
-    public init(groupID: String, windows: [WindowDelta], offsets: [PartitionOffset], removed: [WindowID] = []) {
+    public init(groupID: String, windows: [WindowDelta], offsets: [PartitionOffset]) {
         self.groupID = groupID
         self.windows = windows
         self.offsets = offsets
-        self.removed = removed
     }
 }
 
 /// A window's identity.
-public struct WindowID: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct WindowID: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public let model: String
     public let cohort: String
 
@@ -89,6 +76,9 @@ public struct WindowID: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { "\(model)/\(cohort)" }
+
+    /// By model, then cohort: the order windows are checkpointed, evaluated and listed in.
+    public static func < (a: WindowID, b: WindowID) -> Bool { (a.model, a.cohort) < (b.model, b.cohort) }
 }
 
 /// A window as restored from the last checkpoint: its newest rows (at most the capacity asked for).
@@ -96,6 +86,6 @@ public struct RestoredWindow: Sendable {
     public let id: WindowID
     public let dimension: Int
     public let appended: Int64
-    public let source: SourcePartition?
+    public let source: TopicPartition?
     public let rows: WindowRows
 }

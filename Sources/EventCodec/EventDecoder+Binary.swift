@@ -66,7 +66,7 @@ extension EventDecoder {
     }
 
     /// Model and optional cohort from a Kafka key `model` or `model/cohort` (split at the first `/`).
-    func modelAndCohort(_ key: [UInt8]?) -> Result<(model: String, cohort: String?), EventRejection> {
+    public func modelAndCohort(_ key: [UInt8]?) -> Result<(model: String, cohort: String?), EventRejection> {
         guard let key, !key.isEmpty else {
             return .failure(EventRejection(.missingField, "binary event needs its model in the Kafka key (model or model/cohort)"))
         }

@@ -2,6 +2,7 @@ import CRdKafka
 import Foundation
 import Logging
 import Synchronization
+import TwinwatchCore
 
 /// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
 /// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys

@@ -1,4 +1,5 @@
 import Foundation
+import TwinwatchCore
 
 /// The part of librdkafka's statistics JSON (`statistics.interval.ms`) twinwatch exports.
 public struct ConsumerStatistics: Sendable, Equatable {

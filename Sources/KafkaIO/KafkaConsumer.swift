@@ -2,6 +2,7 @@ import CRdKafka
 import Foundation
 import Logging
 import Synchronization
+import TwinwatchCore
 
 /// A consumer-group member (librdkafka high-level consumer, cooperative-sticky by default).
 ///
@@ -149,11 +150,7 @@ public final class KafkaConsumer: @unchecked Sendable {
 
     /// Marks `messages` as processed: their partitions' next offsets become committable.
     public func store(_ messages: [KafkaMessage]) {
-        var next: [TopicPartition: Int64] = [:]
-        for m in messages {
-            let tp = TopicPartition(topic: m.topic, partition: m.partition)
-            next[tp] = max(next[tp] ?? 0, m.offset + 1)
-        }
+        let next = KafkaMessage.nextOffsets(messages)
         guard !next.isEmpty else { return }
         let list = rd_kafka_topic_partition_list_new(Int32(next.count))
         defer { rd_kafka_topic_partition_list_destroy(list) }

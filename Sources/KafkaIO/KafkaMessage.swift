@@ -1,4 +1,5 @@
 import CRdKafka
+import TwinwatchCore
 
 /// A consumed Kafka record, copied out of librdkafka's buffers.
 public struct KafkaMessage: Sendable {
@@ -24,6 +25,15 @@ public struct KafkaMessage: Sendable {
 
     /// The value of the first header called `name`.
     public func header(_ name: String) -> [UInt8]? { headers.first { $0.name == name }?.value }
+
+    public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }
+
+    /// Per partition, the offset after the last of `messages`: what "processed up to here" commits.
+    public static func nextOffsets(_ messages: [KafkaMessage]) -> [TopicPartition: Int64] {
+        var next: [TopicPartition: Int64] = [:]
+        for m in messages { next[m.topicPartition] = max(next[m.topicPartition] ?? 0, m.offset + 1) }
+        return next
+    }
 }
 
 extension KafkaMessage {

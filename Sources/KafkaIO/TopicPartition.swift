@@ -1,17 +1,7 @@
 import CRdKafka
+import TwinwatchCore
 
-/// One partition of one topic.
-public struct TopicPartition: Hashable, Sendable, CustomStringConvertible {
-    public let topic: String
-    public let partition: Int32
-
-    public init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
-    }
-
-    public var description: String { "\(topic)/\(partition)" }
-
+extension TopicPartition {
     /// The entries of a librdkafka partition list.
     static func list(_ raw: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> [TopicPartition] {
         guard let raw, let elems = raw.pointee.elems else { return [] }

@@ -75,8 +75,6 @@ actor BaselineRegistry {
 
     var modelsWithBaseline: Set<String> { Set(active.keys) }
 
-    func activeID(model: String) -> Int64? { active[model] }
-
     /// The reference for `model` at window size `m`, starting its null calibration if needed.
     func reference(model: String, windowSize m: Int) async -> Lookup {
         guard let id = active[model] else { return .noBaseline }

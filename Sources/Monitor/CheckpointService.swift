@@ -70,9 +70,7 @@ public struct CheckpointService: Service {
         metrics.checkpointSeconds.record(started.duration(to: .now))
         metrics.lastCheckpoint.set(Date().timeIntervalSince1970)
         do {
-            try await consumer.commit(Dictionary(checkpoint.offsets.map {
-                (TopicPartition(topic: $0.source.topic, partition: $0.source.partition), $0.nextOffset)
-            }, uniquingKeysWith: max))
+            try await consumer.commit(Dictionary(checkpoint.offsets.map { ($0.source, $0.nextOffset) }, uniquingKeysWith: max))
         } catch {
             // The store is the source of truth for this instance; the group offset catches up next time.
             logger.warning("offset commit after checkpoint failed", metadata: ["error": "\(error)"])

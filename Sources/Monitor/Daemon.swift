@@ -27,8 +27,7 @@ public struct Daemon: Sendable {
         let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
         try consumer.subscribe([config.kafka.eventsTopic] + (config.kafka.feedbackTopic.map { [$0] } ?? []))
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
-        let dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
-        let decoder = EventDecoder(dimensions: dimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
+        let decoder = EventDecoder(dimensions: config.modelDimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
         let state = MonitorState(config: config, store: store, logger: logger)
         let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
         let (stream, continuation) = AsyncStream.makeStream(of: AlertNotification.self, bufferingPolicy: .bufferingNewest(10_000))
@@ -54,11 +53,7 @@ public struct Daemon: Sendable {
                                             _ logger: Logger) -> [TopicPartition: Int64] {
         do {
             let stored = try store.offsets(group: groupID)
-            var out: [TopicPartition: Int64] = [:]
-            for tp in partitions {
-                if let offset = stored[SourcePartition(topic: tp.topic, partition: tp.partition)] { out[tp] = offset }
-            }
-            return out
+            return stored.filter { partitions.contains($0.key) }
         } catch {
             logger.error("cannot read checkpointed offsets; resuming from the group's committed offsets", metadata: ["error": "\(error)"])
             return [:]

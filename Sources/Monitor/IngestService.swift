@@ -50,13 +50,10 @@ public struct IngestService: Service {
     private func process(_ batch: [KafkaMessage], _ refusals: inout RefusalLog) async {
         var events: [InferenceEvent] = []
         var sources: [KafkaMessage] = []
-        var next: [SourcePartition: Int64] = [:]
         events.reserveCapacity(batch.count)
         var labels: [Feedback] = []
         let refusedBefore = refusals.total
         for message in batch {
-            let source = SourcePartition(topic: message.topic, partition: message.partition)
-            next[source] = max(next[source] ?? 0, message.offset + 1)
             if let feedback, message.topic == feedback.topic {
                 switch feedback.decoder.decode(message.value, fallbackTimestampMs: message.timestampMs) {
                 case .success(let item): labels.append(item)
@@ -73,7 +70,7 @@ public struct IngestService: Service {
             }
         }
         // State refuses what only it can judge (a dimension learned from the stream).
-        let refusedByState = await state.ingest(events, sources: sources.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
+        let refusedByState = await state.ingest(events, sources: sources.map { $0.topicPartition as TopicPartition? })
         for (index, rejection) in refusedByState { refuse(sources[index], rejection, &refusals) }
         if !labels.isEmpty {
             await state.ingest(feedback: labels)
@@ -91,7 +88,7 @@ public struct IngestService: Service {
                 logger.error("dead-letter delivery failed; the refused messages are only in the log", metadata: ["error": "\(error)"])
             }
         }
-        await state.completeBatch(offsets: next)
+        await state.completeBatch(offsets: KafkaMessage.nextOffsets(batch))
     }
 
     /// Every refusal: counted, dead-lettered, and logged (first of each reason, then one per thousand).

@@ -23,7 +23,7 @@ public actor MonitorState {
     private var windows: WindowSet
     private var dimensions: [String: Int]
     private var captures = BaselineCaptures()
-    private var offsets: [SourcePartition: Int64] = [:]
+    private var offsets: [TopicPartition: Int64] = [:]
     private var assigned: Set<TopicPartition> = []
     private var aggregatesRestored = false
     /// Between `ingest` and `completeBatch` a batch's rows are in the windows but its offsets are
@@ -41,13 +41,13 @@ public actor MonitorState {
         self.store = store
         self.logger = logger
         windows = WindowSet(settings: config.window)
-        dimensions = Dictionary(config.models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        dimensions = config.modelDimensions
     }
 
     /// Applies decoded events (`sources[i]` is where `events[i]` was read); returns, by index,
     /// those refused because their embedding does not match the dimension the model's first event
     /// set (when the config names none). Call `completeBatch` once the batch's refusals are handled.
-    public func ingest(_ events: [InferenceEvent], sources: [SourcePartition?]) -> [Int: EventRejection] {
+    public func ingest(_ events: [InferenceEvent], sources: [TopicPartition?]) -> [Int: EventRejection] {
         batchInFlight = true
         var refused: [Int: EventRejection] = [:]
         for (index, event) in events.enumerated() {
@@ -77,7 +77,7 @@ public actor MonitorState {
     }
 
     /// Records that every message up to `offsets` (next offset per partition) is reflected in state.
-    public func completeBatch(offsets next: [SourcePartition: Int64]) {
+    public func completeBatch(offsets next: [TopicPartition: Int64]) {
         for (source, offset) in next { offsets[source] = Swift.max(offsets[source] ?? 0, offset) }
         batchInFlight = false
         let waiters = batchWaiters
@@ -88,9 +88,8 @@ public actor MonitorState {
     /// The windows' rows not yet in the store and the offsets they reflect, taken between batches.
     public func checkpoint(groupID: String) async -> Checkpoint {
         while batchInFlight { await withCheckedContinuation { batchWaiters.append($0) } }
-        let owned = Set(assigned.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
         return Checkpoint(groupID: groupID, windows: windows.deltas(),
-                          offsets: offsets.filter { owned.contains($0.key) }.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
+                          offsets: offsets.filter { assigned.contains($0.key) }.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
                             .sorted { ($0.source.topic, $0.source.partition) < ($1.source.topic, $1.source.partition) })
     }
 
@@ -102,11 +101,10 @@ public actor MonitorState {
     public func partitionsAssigned(_ partitions: [TopicPartition]) async {
         assigned.formUnion(partitions)
         guard let store else { return }
-        let sources = Set(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
         let includeAggregates = !aggregatesRestored
         aggregatesRestored = true
         do {
-            let restored = try await store.restoreWindows(sources: sources, includeAggregates: includeAggregates, capacity: config.window.size)
+            let restored = try await store.restoreWindows(sources: Set(partitions), includeAggregates: includeAggregates, capacity: config.window.size)
             var rows = 0, keys = 0
             for window in restored where windows.restore(window) {
                 if dimensions[window.id.model] == nil { dimensions[window.id.model] = window.dimension }
@@ -123,9 +121,8 @@ public actor MonitorState {
     /// restores them from the checkpoint or re-reads from the committed offset).
     public func partitionsRevoked(_ partitions: [TopicPartition]) {
         assigned.subtract(partitions)
-        let sources = Set(partitions.map { SourcePartition(topic: $0.topic, partition: $0.partition) })
-        for source in sources { offsets[source] = nil }
-        let dropped = windows.drop(sources: sources)
+        for partition in partitions { offsets[partition] = nil }
+        let dropped = windows.drop(sources: Set(partitions))
         if !dropped.isEmpty { logger.info("windows handed over", metadata: ["windows": "\(dropped.count)"]) }
     }
 
@@ -138,7 +135,7 @@ public actor MonitorState {
     /// Snapshots of the windows ready for evaluation (enough rows, a full step since the last evaluation).
     public func evaluationInputs() -> [EvaluationInput] {
         var inputs: [EvaluationInput] = []
-        for (key, tracked) in windows.windows.sorted(by: { ($0.key.model, $0.key.cohort) < ($1.key.model, $1.key.cohort) }) {
+        for (key, tracked) in windows.windows.sorted(by: { $0.key < $1.key }) {
             guard let m = windows.evaluableRows(tracked) else { continue }
             let (matrix, scores) = tracked.window.newest(m)
             inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))

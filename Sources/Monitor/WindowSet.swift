@@ -5,7 +5,7 @@ import TwinwatchCore
 struct TrackedWindow: Sendable {
     var window: RollingWindow
     /// The partition a cohort key's events arrive on; nil for the model-wide aggregate.
-    var source: SourcePartition?
+    var source: TopicPartition?
     /// Rows before this sequence number are in the store.
     var checkpointedSeq: Int64
     /// `appended` at the last evaluation (the step counts from here).
@@ -31,7 +31,7 @@ struct WindowSet: Sendable {
 
     /// Appends one event's row to its cohort window and to the model's aggregate.
     mutating func append(model: String, cohort: String, row: UnsafeBufferPointer<Float>, timestampMs: Int64, score: Float,
-                         source: SourcePartition?) {
+                         source: TopicPartition?) {
         if cohort != WindowSettings.aggregateCohort {
             let key = cohortKey(model: model, cohort: cohort)
             if key.cohort == cohort { cohorts[model, default: []].insert(cohort) }
@@ -40,7 +40,7 @@ struct WindowSet: Sendable {
         append(WindowID(model: model, cohort: WindowSettings.aggregateCohort), row: row, timestampMs: timestampMs, score: score, source: nil)
     }
 
-    private mutating func append(_ key: WindowID, row: UnsafeBufferPointer<Float>, timestampMs: Int64, score: Float, source: SourcePartition?) {
+    private mutating func append(_ key: WindowID, row: UnsafeBufferPointer<Float>, timestampMs: Int64, score: Float, source: TopicPartition?) {
         if windows[key] == nil {
             windows[key] = TrackedWindow(window: RollingWindow(capacity: settings.size, dimension: row.count), source: source, checkpointedSeq: 0)
         }
@@ -59,7 +59,7 @@ struct WindowSet: Sendable {
     }
 
     /// Drops the cohort windows fed by `sources` (their partitions moved to another instance).
-    mutating func drop(sources: Set<SourcePartition>) -> [WindowID] {
+    mutating func drop(sources: Set<TopicPartition>) -> [WindowID] {
         let gone = windows.filter { $0.value.source.map(sources.contains) ?? false }.map(\.key)
         for key in gone {
             windows[key] = nil
@@ -70,7 +70,7 @@ struct WindowSet: Sendable {
 
     /// What a checkpoint writes for every window with rows not yet in the store.
     func deltas() -> [WindowDelta] {
-        windows.sorted { ($0.key.model, $0.key.cohort) < ($1.key.model, $1.key.cohort) }.compactMap { key, tracked in
+        windows.sorted { $0.key < $1.key }.compactMap { key, tracked in
             let w = tracked.window
             guard w.appended > tracked.checkpointedSeq else { return nil }
             return WindowDelta(model: key.model, cohort: key.cohort, dimension: w.dimension, appended: w.appended, source: tracked.source,

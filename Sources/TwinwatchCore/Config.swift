@@ -4,6 +4,11 @@ public struct TwinwatchConfig: Sendable, Equatable {
     public var kafka: KafkaSettings
     /// Known models. Empty means "accept any model"; otherwise the list is closed.
     public var models: [ModelSettings]
+
+    /// The configured embedding dimension of each model that names one.
+    public var modelDimensions: [String: Int] {
+        Dictionary(models.compactMap { m in m.dimension.map { (m.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
     public var window: WindowSettings
     public var evaluation: EvaluationSettings
     public var baseline: BaselineSettings

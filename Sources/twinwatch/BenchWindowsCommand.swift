@@ -38,7 +38,7 @@ struct BenchWindowsCommand: AsyncParsableCommand {
         let batch = 1000
         let embeddings = SyntheticEmbeddings(dimension: d, seed: 1)
         var rng = SplitMix64(seed: 2)
-        let source = SourcePartition(topic: "events", partition: 0)
+        let source = TopicPartition(topic: "events", partition: 0)
         var index = 0
         while index < total {
             let events = (index..<min(index + batch, total)).map { i in

@@ -1,5 +1,6 @@
 import BaselineStore
 import Testing
+import TwinwatchCore
 
 @Suite("Store: window checkpoints")
 struct CheckpointTests {
@@ -11,7 +12,7 @@ struct CheckpointTests {
     @Test("deltas accumulate, evicted chunks go, restore returns the newest rows and the offsets")
     func restore() async throws {
         let store = try TwinwatchStore(path: temporaryStorePath())
-        let p0 = SourcePartition(topic: "events", partition: 0)
+        let p0 = TopicPartition(topic: "events", partition: 0)
         let d = 2, capacity = 5
         // Three checkpoints of 3 rows each to a window of 5: rows 0–8 appended, 4–8 kept.
         for step in 0..<3 {
@@ -34,15 +35,5 @@ struct CheckpointTests {
         // Another partition's keys and the aggregates are filtered as asked.
         #expect(try await store.restoreWindows(sources: [], includeAggregates: false, capacity: capacity).isEmpty)
         #expect(try await store.restoreWindows(sources: [], includeAggregates: true, capacity: 3).first?.rows.firstSeq == 6)
-    }
-
-    @Test("a removed window is gone")
-    func remove() async throws {
-        let store = try TwinwatchStore(path: temporaryStorePath())
-        try await store.write(Checkpoint(groupID: "g", windows: [
-            WindowDelta(model: "m", cohort: "c", dimension: 1, appended: 1, source: nil, newRows: rows(0, 1, d: 1), keepFromSeq: 0),
-        ], offsets: []))
-        try await store.write(Checkpoint(groupID: "g", windows: [], offsets: [], removed: [WindowID(model: "m", cohort: "c")]))
-        #expect(try await store.restoreWindows(sources: [], includeAggregates: true, capacity: 10).isEmpty)
     }
 }

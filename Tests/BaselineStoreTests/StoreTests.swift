@@ -1,14 +1,11 @@
+import DemoSupport
 import BaselineStore
 import DriftEstimators
 import Foundation
 import Testing
 
 /// A fresh database file in a temporary directory.
-func temporaryStorePath() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinwatch-store-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("state.sqlite").path
-}
+func temporaryStorePath() -> String { try! TemporaryStore.path("store") }
 
 /// Seeded rows with awkward floats (subnormals, negative zero, extremes) to prove bit-exactness.
 func sampleRows(_ n: Int, _ d: Int, seed: UInt64 = 3) -> Matrix {

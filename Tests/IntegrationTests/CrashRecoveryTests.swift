@@ -96,7 +96,7 @@ struct CrashRecoveryTests {
         #expect(second.stop() == 0, "\(second.log)")
 
         let store = try TwinwatchStore(path: storePath)
-        let restored = try await store.restoreWindows(sources: Set((0..<3).map { SourcePartition(topic: "twinwatch.events", partition: $0) }),
+        let restored = try await store.restoreWindows(sources: Set((0..<3).map { TopicPartition(topic: "twinwatch.events", partition: $0) }),
                                                       includeAggregates: true, capacity: windowSize)
         let byKey = Dictionary(uniqueKeysWithValues: restored.map { ($0.id.cohort, $0) })
         // Every event counted exactly once: an at-least-once replay without the checkpoint would double-count.

@@ -1,3 +1,4 @@
+import DemoSupport
 import Foundation
 import KafkaIO
 import Logging
@@ -53,8 +54,4 @@ func eventually(timeout: Duration = .seconds(90), _ condition: () async -> Bool)
 }
 
 /// A state database path in a fresh temporary directory.
-func temporaryStorePath() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinwatch-kafka-\(UUID().uuidString)")
-    try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("twinwatch.sqlite").path
-}
+func temporaryStorePath() -> String { try! TemporaryStore.path("kafka") }

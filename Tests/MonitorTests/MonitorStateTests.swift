@@ -1,4 +1,5 @@
 import BaselineStore
+import DemoSupport
 import Foundation
 import KafkaIO
 import Logging
@@ -9,7 +10,7 @@ import TwinwatchCore
 @Suite("Windows per cohort, checkpoint and restore")
 struct MonitorStateTests {
     private let logger = Logger(label: "test")
-    private let p0 = SourcePartition(topic: "events", partition: 0)
+    private let p0 = TopicPartition(topic: "events", partition: 0)
 
     private func config(size: Int = 4, maxCohorts: Int = 100, store: String) -> TwinwatchConfig {
         var config = TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"]), window: WindowSettings(size: size, minRows: 2, maxCohorts: maxCohorts),
@@ -18,11 +19,7 @@ struct MonitorStateTests {
         return config
     }
 
-    private func storePath() -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("twinwatch-state-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return dir.appendingPathComponent("s.sqlite").path
-    }
+    private func storePath() -> String { try! TemporaryStore.path("state") }
 
     private func events(_ range: Range<Int>, cohorts: [String] = ["a", "b"]) -> [InferenceEvent] {
         range.map { i in

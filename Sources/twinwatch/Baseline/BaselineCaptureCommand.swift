@@ -54,7 +54,7 @@ struct BaselineCaptureCommand: AsyncParsableCommand {
         }
         let eventsTopic = topic ?? config?.kafka.eventsTopic ?? KafkaSettings(brokers: []).eventsTopic
         let db = try store.openStore(config)
-        let dimension = config?.models.first { $0.name == model }?.dimension
+        let dimension = config?.modelDimensions[model]
         let captured = try await capture(brokers: brokerList, topic: eventsTopic, overrides: config?.kafka.librdkafka ?? [:],
                                          dimension: dimension, limit: limit)
         let info = try await storeCall("capture") { () async throws(StoreError) in try await db.insert(captured) }
@@ -76,7 +76,7 @@ struct BaselineCaptureCommand: AsyncParsableCommand {
         var collector = CaptureCollector(model: model, dimension: dimension)
         let deadline = limit.map { ContinuousClock.now + $0 }
         let target = rows ?? .max
-        var bar = ProgressBar("capturing \(model)", total: rows ?? 1)
+        var bar = ProgressBar("capturing \(model)")
         let events = consumer.events
         let timer = Task { if let deadline { try? await Task.sleep(until: deadline); await consumer.close() } }
         for await event in events {
@@ -86,11 +86,11 @@ struct BaselineCaptureCommand: AsyncParsableCommand {
                 case .success(let decoded): collector.add(decoded, source: "\(message.topic)/\(message.partition)/\(message.offset)")
                 case .failure(let rejection):
                     // The key (`model/cohort`) tells whose event it was; without one it may be ours.
-                    let owner = message.key.flatMap { String(decoding: $0, as: UTF8.self).split(separator: "/").first.map(String.init) }
+                    let owner = try? decoder.modelAndCohort(message.key).get().model
                     if owner == nil || owner == model { collector.reject(rejection, source: "\(message.topic)/\(message.partition)/\(message.offset)") }
                 }
             }
-            if rows != nil { bar.update(collector.count) }
+            if let rows { bar.update(collector.count, of: rows) }
             if collector.count >= target { break }
         }
         timer.cancel()

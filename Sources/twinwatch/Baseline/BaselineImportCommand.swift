@@ -27,12 +27,8 @@ struct BaselineImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let db = try store.openStore()
-        var bar = ProgressBar("reading \(URL(fileURLWithPath: file).lastPathComponent)", total: 1)
-        let input = try EmbeddingFile.read(file, model: model) { done, total in
-            if done == 0 || total == 0 { return }
-            bar = bar.retargeted(total: total)
-            bar.update(done)
-        }
+        var bar = ProgressBar("reading \(URL(fileURLWithPath: file).lastPathComponent)")
+        let input = try EmbeddingFile.read(file, model: model) { done, total in bar.update(done, of: total) }
         bar.finish()
         var rows = input.rows
         var scores = input.scores
@@ -53,11 +49,6 @@ struct BaselineImportCommand: AsyncParsableCommand {
             print("baseline \(info.id) is active")
         }
     }
-}
-
-extension ProgressBar {
-    /// The same bar with the total learned once the file size is known.
-    func retargeted(total: Int) -> ProgressBar { self.total == total ? self : ProgressBar(label, total: total) }
 }
 
 /// Who ran the command, for `created_by`.

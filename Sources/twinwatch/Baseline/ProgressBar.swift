@@ -2,18 +2,15 @@ import Foundation
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal (never in logs or pipes).
 struct ProgressBar {
-    let label: String
-    let total: Int
+    private let label: String
     private let enabled = isatty(2) == 1
     private var lastPercent = -1
 
-    init(_ label: String, total: Int) {
-        self.label = label
-        self.total = max(total, 1)
-    }
+    init(_ label: String) { self.label = label }
 
-    mutating func update(_ done: Int) {
-        guard enabled else { return }
+    /// Shows `done` of `total` (the total may become known only while working, e.g. a file's size).
+    mutating func update(_ done: Int, of total: Int) {
+        guard enabled, total > 0 else { return }
         let percent = min(100, done * 100 / total)
         guard percent != lastPercent else { return }
         lastPercent = percent
