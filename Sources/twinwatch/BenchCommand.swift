@@ -49,10 +49,13 @@ struct BenchDriftCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        setenv("OPENBLAS_NUM_THREADS", "1", 1)
         let kinds: Set<DriftEstimatorKind>
         do { kinds = try DriftEstimatorKind.parseList(estimators) } catch {
             throw CLIError(message: "bench drift: --estimators: \(error.message)", exitCode: 2)
+        }
+        // `Twinwatch.main` limits BLAS to the calling thread; the times below are one thread's only then.
+        guard BLASThreads.count == 1 else {
+            throw CLIError(message: "bench drift: OpenBLAS runs \(BLASThreads.count) threads per call; the bench times one thread")
         }
         let (x, y) = try data()
         var results = [BenchLine]()

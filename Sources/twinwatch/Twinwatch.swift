@@ -1,4 +1,5 @@
 import ArgumentParser
+import DriftEstimators
 import Foundation
 
 @main
@@ -10,8 +11,8 @@ struct Twinwatch: AsyncParsableCommand {
     )
 
     static func main() async {
-        // The daemon parallelises over windows, not BLAS threads.
-        setenv("OPENBLAS_NUM_THREADS", "1", 0)
+        // The daemon parallelises over windows, not BLAS threads; benchmarks time one thread.
+        BLASThreads.useCallingThreadOnly()
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
