@@ -67,6 +67,27 @@ struct RoundTripTests {
         }
     }
 
+    @Test("base64: a byte just outside the alphabet is refused at every position, in vector blocks and the scalar tail")
+    func base64RefusesNeighboursOfTheAlphabet() throws {
+        var rng = SeededGenerator(seed: 7)
+        let decoder = EventDecoder()
+        let floats = (0..<40).map { _ in Float.random(in: -1...1, using: &rng) }
+        let text = Array(Base64Floats.encode(floats))
+        #expect(try decoder.decodeJSON(Array(#"{"event_id":"e","model":"m","embedding_b64":"\#(String(decoding: text, as: UTF8.self))"}"#.utf8),
+                                       fallbackTimestampMs: 0).get().embedding == floats)
+        // Neighbours of 'A'–'Z', 'a'–'z', '0'–'9', '+', '/' and bytes that wrap around in the range checks.
+        let outsiders: [UInt8] = [0x40, 0x5B, 0x60, 0x7B, 0x2C, 0x2E, 0x3A, 0x2A, 0x00, 0x80, 0xFF, 0xC1]
+        for position in 0..<(text.count - 1) {
+            var bad = text
+            bad[position] = outsiders[position % outsiders.count]
+            let json = Array(#"{"event_id":"e","model":"m","embedding_b64":""#.utf8) + bad + Array(#""}"#.utf8)
+            switch decoder.decodeJSON(json, fallbackTimestampMs: 0) {
+            case .success: Issue.record("byte \(bad[position]) at \(position) accepted")
+            case .failure(let rejection): #expect(rejection.reason == .unparseable, "byte \(bad[position]) at \(position): \(rejection)")
+            }
+        }
+    }
+
     @Test("binary EVT1 round-trips id, time, cohort, label, float32 score and embedding")
     func binary() throws {
         var rng = SeededGenerator(seed: 3)
