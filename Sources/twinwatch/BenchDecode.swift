@@ -135,10 +135,11 @@ extension BenchDecodeCommand {
     static func table(_ results: [BenchLine]) -> String {
         var out = "format            n      d  median s  cpu s   median ev/s   best ev/s   vs orjson   target (best run)\n"
         for r in results {
-            let ratio = r.ratio.map { String(format: "%.2fx", $0) } ?? "-"
+            var ratio = r.ratio.map { String(format: "%.2fx", $0) } ?? "-"
+            ratio = String(repeating: " ", count: Swift.max(0, 11 - ratio.count)) + ratio  // `%11@` does not pad on Linux
             let best = r.extra[bestPerSecondKey] ?? r.perSecond
             let target = (r.d == 256 ? targets[r.name] : nil).map { best >= $0 ? "≥ \(Int($0)) ok" : "< \(Int($0)) MISSED" } ?? "-"
-            out += String(format: "%@ %8d %6d %9.4f %6.4f %13.0f %11.0f %11@   %@\n", r.name.padding(toLength: 10, withPad: " ", startingAt: 0),
+            out += String(format: "%@ %8d %6d %9.4f %6.4f %13.0f %11.0f %@   %@\n", r.name.padding(toLength: 10, withPad: " ", startingAt: 0),
                           r.n, r.d, r.seconds, r.cpuSeconds ?? r.seconds, r.perSecond, best, ratio, target)
         }
         return out

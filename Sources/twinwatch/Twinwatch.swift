@@ -11,8 +11,9 @@ struct Twinwatch: AsyncParsableCommand {
     )
 
     static func main() async {
-        // The daemon parallelises over windows, not BLAS threads; benchmarks time one thread.
-        BLASThreads.useCallingThreadOnly()
+        // The daemon parallelises over windows, not BLAS threads; benchmarks time one thread. An
+        // explicit OPENBLAS_NUM_THREADS was already applied by OpenBLAS when it loaded.
+        if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { BLASThreads.useCallingThreadOnly() }
         do {
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand {
