@@ -48,7 +48,7 @@ extension BaselineSummary {
             // Sorted columns serve both W1 and the histogram counts (which ignore order).
             let columns = Numerics.sortedColumns(window)
             if let h = dimensionHistograms {
-                out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: columns, rows: m), rows: m)
+                out.histKLDims = HistogramKL(reference: h, currentCounts: h.counts(ofSortedColumnMajor: columns, rows: m), rows: m)
             }
             out.w1 = Wasserstein.perDimensionW1(baseline: sorted, currentSortedColumnMajor: columns, rows: m)
         } else if let h = dimensionHistograms {
@@ -58,10 +58,10 @@ extension BaselineSummary {
             let l = configuration.projections
             if let r = projected {
                 var p = SlicedWasserstein.project(window, theta: theta, projections: l)
-                if let h = projectionHistograms {
-                    out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofColumnMajor: p, rows: m), rows: m)
-                }
                 Numerics.sortSegments(&p, count: l, length: m)
+                if let h = projectionHistograms {
+                    out.histKLProj = HistogramKL(reference: h, currentCounts: h.counts(ofSortedColumnMajor: p, rows: m), rows: m)
+                }
                 out.sliced = SlicedWasserstein(reference: r, currentSorted: p, rows: m)
             } else if let h = projectionHistograms {
                 // Bins alone do not need Double projections (see `counts(ofProjectionsOf:theta:)`).
