@@ -10,8 +10,9 @@ public struct BLASPeak: Sendable {
     public let doubleGFlops: Double
     public let floatGFlops: Double
 
-    /// Times `dgemm` and `sgemm` on `size`² matrices (the best of `runs`); ~0.5 s at the defaults.
-    public static func measure(size: Int = 1536, runs: Int = 3) -> BLASPeak {
+    /// Times `dgemm` and `sgemm` on `size`² matrices (the best of `runs`: a shared machine slows
+    /// single runs by up to 2×); ~1 s at the defaults.
+    public static func measure(size: Int = 1536, runs: Int = 5) -> BLASPeak {
         let n = Int32(size), count = size * size
         let da = [Double](repeating: 0.5, count: count), db = [Double](repeating: 0.25, count: count)
         var dc = [Double](repeating: 0, count: count)
