@@ -8,31 +8,25 @@ extension HistogramReference {
     /// keeps a per-value branch on the column out of the loop.
     func counts(ofRowMajor m: Matrix) -> [Int] {
         let d = columns, fb = Double(bins), bins = bins
-        let width = (0..<d).map { hi[$0] - lo[$0] }
-        let scale = (0..<d).map { width[$0] > 0 ? fb / width[$0] : 0 }
+        let widths = (0..<d).map { hi[$0] - lo[$0] }
+        let scales = (0..<d).map { widths[$0] > 0 ? fb / widths[$0] : 0 }
         var table = [Int32](repeating: 0, count: d * bins)
-        m.values.withUnsafeBufferPointer { x in
-            lo.withUnsafeBufferPointer { lo in
-                width.withUnsafeBufferPointer { width in
-                    scale.withUnsafeBufferPointer { scale in
-                        table.withUnsafeMutableBufferPointer { c in
-                            for r in 0..<m.rows {
-                                let row = x.baseAddress! + r * d
-                                for j in 0..<d {
-                                    let v = Double(row[j]) - lo[j]
-                                    let k = Self.bin(v * scale[j], bins: bins, fb: fb, tolerance: Self.exactTolerance) {
-                                        Self.exactBin(v, width: width[j], bins: bins)
-                                    }
-                                    c[j &* bins &+ k] &+= 1
-                                }
-                            }
-                            for j in 0..<d where !(width[j] > 0) {
-                                for k in 0..<bins { c[j * bins + k] = 0 }
-                                for r in 0..<m.rows { c[j * bins + (Double(x[r * d + j]) == lo[j] ? 0 : bins - 1)] &+= 1 }
-                            }
-                        }
+        do {
+            // Spans read without bounds checks (`unchecked`): every index is below rows·d or d·B by construction.
+            let x = m.values.span, lo = self.lo.span, width = widths.span, scale = scales.span
+            var c = table.mutableSpan
+            for r in 0..<m.rows {
+                for j in 0..<d {
+                    let v = Double(x[unchecked: r &* d &+ j]) - lo[unchecked: j], w = width[unchecked: j]
+                    let k = Self.bin(v * scale[unchecked: j], bins: bins, fb: fb, tolerance: Self.exactTolerance) {
+                        Self.exactBin(v, width: w, bins: bins)
                     }
+                    c[unchecked: j &* bins &+ k] &+= 1
                 }
+            }
+            for j in 0..<d where !(width[j] > 0) {
+                for k in 0..<bins { c[j * bins + k] = 0 }
+                for r in 0..<m.rows { c[j * bins + (Double(x[r * d + j]) == lo[j] ? 0 : bins - 1)] &+= 1 }
             }
         }
         return table.map { Int($0) }
@@ -53,49 +47,52 @@ extension HistogramReference {
         var projected = [Float](repeating: 0, count: l * blockRows)
         var tolerance = [Double](repeating: 0, count: blockRows)
         var table = [Int32](repeating: 0, count: l * bins)
-        m.values.withUnsafeBufferPointer { x in
-            theta.withUnsafeBufferPointer { th in
-                thetaFloats.withUnsafeBufferPointer { thf in
-                    projected.withUnsafeMutableBufferPointer { g in
-                        tolerance.withUnsafeMutableBufferPointer { tol in
-                            table.withUnsafeMutableBufferPointer { c in
-                                var r0 = 0
-                                while r0 < m.rows {
-                                    let b = Swift.min(blockRows, m.rows - r0)
-                                    let rows = x.baseAddress! + r0 * d
-                                    // g[j·b + r] = θ_j · x_(r0+r), one contiguous run per projection.
-                                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d), 1,
-                                                thf.baseAddress, Int32(d), rows, Int32(d), 0, g.baseAddress, Int32(b))
-                                    for r in 0..<b { tol[r] = margin * Widening.squaredNorm(rows + r * d, count: d).squareRoot() }
-                                    for j in 0..<l {
-                                        let a = lo[j], w = hi[j] - a
-                                        let scale = w > 0 ? fb / w : 0
-                                        let thetaRow = th.baseAddress! + j * d
-                                        for r in 0..<b {
-                                            let k: Int
-                                            if w > 0 {
-                                                k = Self.bin((Double(g[j * b + r]) - a) * scale, bins: bins, fb: fb,
-                                                             tolerance: tol[r] * scale + Self.exactTolerance) {
-                                                    let v = Self.dot(thetaRow, rows + r * d, count: d) - a
-                                                    return Self.bin(v * scale, bins: bins, fb: fb, tolerance: Self.exactTolerance) {
-                                                        Self.exactBin(v, width: w, bins: bins)
-                                                    }
-                                                }
-                                            } else {
-                                                k = Self.dot(thetaRow, rows + r * d, count: d) == a ? 0 : bins - 1
-                                            }
-                                            c[j * bins + k] &+= 1
-                                        }
-                                    }
-                                    r0 += b
-                                }
+        var r0 = 0
+        while r0 < m.rows {
+            let b = Swift.min(blockRows, m.rows - r0)
+            // projected[j·b + r] = θ_j · x_(r0+r), one contiguous run per projection.
+            m.values.withUnsafeBufferPointer { x in
+                let rows = x.baseAddress! + r0 * d
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d), 1,
+                            thetaFloats, Int32(d), rows, Int32(d), 0, &projected, Int32(b))
+                for r in 0..<b { tolerance[r] = margin * Widening.squaredNorm(rows + r * d, count: d).squareRoot() }
+            }
+            // Spans read without bounds checks (`unchecked`): indices are below L·b, b, L·B by construction.
+            let g = projected.span, tol = tolerance.span
+            var c = table.mutableSpan
+            for j in 0..<l {
+                let a = lo[j], w = hi[j] - a
+                let scale = w > 0 ? fb / w : 0
+                for r in 0..<b {
+                    let k: Int
+                    if w > 0 {
+                        k = Self.bin((Double(g[unchecked: j &* b &+ r]) - a) * scale, bins: bins, fb: fb,
+                                     tolerance: tol[unchecked: r] * scale + Self.exactTolerance) {
+                            let v = Self.dot(theta, row: j, m.values, row: r0 + r, count: d) - a
+                            return Self.bin(v * scale, bins: bins, fb: fb, tolerance: Self.exactTolerance) {
+                                Self.exactBin(v, width: w, bins: bins)
                             }
                         }
+                    } else {
+                        k = Self.dot(theta, row: j, m.values, row: r0 + r, count: d) == a ? 0 : bins - 1
                     }
+                    c[unchecked: j &* bins &+ k] &+= 1
                 }
             }
+            r0 += b
         }
         return table.map { Int($0) }
+    }
+
+    /// Rows per `sgemm` block: the L×rows Float block (128 KiB at L = 128) stays in L2 for the binning.
+    static let projectionBlockRows = 256
+
+    /// θ_j · x_r in Double (the fallback next to a bin edge), for row-major Θ and rows of length `count`.
+    static func dot(_ theta: [Double], row j: Int, _ x: [Float], row r: Int, count: Int) -> Double {
+        let t = theta.span, v = x.span
+        var s = 0.0
+        for c in 0..<count { s += t[unchecked: j &* count &+ c] * Double(v[unchecked: r &* count &+ c]) }
+        return s
     }
 
     /// Bin counts of column-major data whose columns are each sorted ascending, equal to
@@ -149,16 +146,5 @@ extension HistogramReference {
             n -= half
         }
         return values[base] < x ? base + 1 : base
-    }
-
-    /// Rows per `sgemm` block: the L×rows Float block (128 KiB at L = 128) stays in L2 for the binning.
-    static let projectionBlockRows = 256
-
-    /// θ·x in Double (the fallback next to a bin edge).
-    @inline(__always)
-    static func dot(_ theta: UnsafePointer<Double>, _ x: UnsafePointer<Float>, count: Int) -> Double {
-        var s = 0.0
-        for c in 0..<count { s += theta[c] * Double(x[c]) }
-        return s
     }
 }
