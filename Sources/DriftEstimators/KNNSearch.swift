@@ -17,25 +17,45 @@ enum KNNSearch {
     static let blockRows = 256
     static let tileColumns = 512
 
-    struct Lists {
+    /// Each row's `width` best candidates so far (ascending approximate squared distance, with the
+    /// other set's row index) and, contiguous, each row's admission threshold — its last slot — so
+    /// the hot loop reads 8 bytes per candidate instead of one cache line of the list. A class over
+    /// manually allocated storage: one scan may update two sets' lists, or one set's twice.
+    final class Lists {
+        let rows: Int
         let width: Int
-        var values: [Double]
-        var indices: [Int32]
+        let values: UnsafeMutablePointer<Double>
+        let indices: UnsafeMutablePointer<Int32>
+        let threshold: UnsafeMutablePointer<Double>
 
         init(rows: Int, width: Int) {
+            self.rows = rows
             self.width = width
-            values = [Double](repeating: .infinity, count: rows * width)
-            indices = [Int32](repeating: -1, count: rows * width)
+            values = .allocate(capacity: rows * width)
+            values.initialize(repeating: .infinity, count: rows * width)
+            indices = .allocate(capacity: rows * width)
+            indices.initialize(repeating: -1, count: rows * width)
+            threshold = .allocate(capacity: rows)
+            threshold.initialize(repeating: .infinity, count: rows)
         }
-    }
 
-    @inline(__always)
-    static func insert(_ v: Double, _ j: Int32, _ vals: UnsafeMutablePointer<Double>, _ idx: UnsafeMutablePointer<Int32>, _ w: Int) {
-        if v >= vals[w - 1] { return }
-        var p = w - 1
-        while p > 0 && vals[p - 1] > v { vals[p] = vals[p - 1]; idx[p] = idx[p - 1]; p -= 1 }
-        vals[p] = v
-        idx[p] = j
+        deinit {
+            values.deallocate()
+            indices.deallocate()
+            threshold.deallocate()
+        }
+
+        /// Offers candidate `j` at approximate squared distance `v` to row `i`.
+        @inline(__always)
+        func offer(_ v: Double, _ j: Int, toRow i: Int) {
+            guard v < threshold[i] else { return }
+            let vals = values + i * width, idx = indices + i * width
+            var p = width - 1
+            while p > 0 && vals[p - 1] > v { vals[p] = vals[p - 1]; idx[p] = idx[p - 1]; p -= 1 }
+            vals[p] = v
+            idx[p] = Int32(j)
+            threshold[i] = vals[width - 1]
+        }
     }
 
     static func floats(_ x: [Double]) -> [Float] { x.map { Float($0) } }
@@ -50,131 +70,61 @@ enum KNNSearch {
 
     /// k nearest distances of each row of `x` among its other rows.
     static func within(_ x: [Double], norms: [Double], rows n: Int, dimensions d: Int, k: Int) -> [Double] {
-        let w = Swift.min(k + extra, n - 1)
-        var lists = Lists(rows: n, width: w)
-        let xf = floats(x)
-        // Each list's current admission threshold, contiguous: the hot loop reads 8 bytes per
-        // candidate instead of one cache line of the list.
-        var threshold = [Double](repeating: .infinity, count: n)
-        var tile = [Float](repeating: 0, count: blockRows * tileColumns)
-        lists.values.withUnsafeMutableBufferPointer { vals in
-            lists.indices.withUnsafeMutableBufferPointer { idx in
-                threshold.withUnsafeMutableBufferPointer { thr in
-                    tile.withUnsafeMutableBufferPointer { g in
-                        norms.withUnsafeBufferPointer { nn in
-                            var start = 0
-                            while start < n {
-                                let b = Swift.min(blockRows, n - start)
-                                // Only pairs i < j: tiles start at the block's own first row.
-                                var c0 = start
-                                while c0 < n {
-                                    let width = Swift.min(tileColumns, n - c0)
-                                    sgemmTile(xf, start, b, xf, c0, width, d, into: g.baseAddress!)
-                                    for r in 0..<b {
-                                        let i = start + r
-                                        let ni = nn[i]
-                                        var ti = thr[i]
-                                        let row = g.baseAddress! + r * width - c0
-                                        func visit(_ j: Int, _ v: Double) {
-                                            if v < ti {
-                                                insert(v, Int32(j), vals.baseAddress! + i * w, idx.baseAddress! + i * w, w)
-                                                ti = vals[i * w + w - 1]
-                                            }
-                                            if v < thr[j] {
-                                                insert(v, Int32(i), vals.baseAddress! + j * w, idx.baseAddress! + j * w, w)
-                                                thr[j] = vals[j * w + w - 1]
-                                            }
-                                        }
-                                        var j = Swift.max(c0, i + 1)
-                                        while j + 4 <= c0 + width {
-                                            let v = SIMD4(ni + nn[j] - 2 * Double(row[j]), ni + nn[j + 1] - 2 * Double(row[j + 1]),
-                                                          ni + nn[j + 2] - 2 * Double(row[j + 2]), ni + nn[j + 3] - 2 * Double(row[j + 3]))
-                                            if admitsAny(v, ti, thr.baseAddress! + j) { for t in 0..<4 { visit(j + t, v[t]) } }
-                                            j += 4
-                                        }
-                                        while j < c0 + width { visit(j, ni + nn[j] - 2 * Double(row[j])); j += 1 }
-                                        thr[i] = ti
-                                    }
-                                    c0 += width
-                                }
-                                start += b
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        let maxNorm = norms.max() ?? 0
+        let lists = Lists(rows: n, width: Swift.min(k + extra, n - 1))
+        // Only pairs i < j: tiles start at the block's own first row, and each pair updates both lists.
+        scan(floats(x), norms, n, floats(x), norms, n, d, rows: lists, columns: lists, upperTriangle: true)
         return finalize(lists, own: x, ownNorms: norms, other: x, otherNorms: norms, otherRows: n, d: d, k: k,
-                        excludeSelf: true, maxOtherNorm: maxNorm)
+                        excludeSelf: true, maxOtherNorm: norms.max() ?? 0)
     }
 
     /// k nearest distances from each row of `a` into `b`, and from each row of `b` into `a`.
     static func cross(_ a: [Double], _ an: [Double], _ na: Int, _ b: [Double], _ bn: [Double], _ nb: Int,
                       _ d: Int, k: Int) -> ([Double], [Double]) {
-        let wa = Swift.min(k + extra, nb), wb = Swift.min(k + extra, na)
-        var la = Lists(rows: na, width: wa), lb = Lists(rows: nb, width: wb)
-        let af = floats(a), bf = floats(b)
-        var thrA = [Double](repeating: .infinity, count: na)
-        var thrB = [Double](repeating: .infinity, count: nb)
-        var tile = [Float](repeating: 0, count: blockRows * tileColumns)
-        la.values.withUnsafeMutableBufferPointer { va in
-            la.indices.withUnsafeMutableBufferPointer { ia in
-                lb.values.withUnsafeMutableBufferPointer { vb in
-                    lb.indices.withUnsafeMutableBufferPointer { ib in
-                        thrA.withUnsafeMutableBufferPointer { ta in
-                            thrB.withUnsafeMutableBufferPointer { tb in
-                                tile.withUnsafeMutableBufferPointer { g in
-                                    an.withUnsafeBufferPointer { ann in
-                                        var start = 0
-                                        while start < nb {
-                                            let rows = Swift.min(blockRows, nb - start)
-                                            var c0 = 0
-                                            while c0 < na {
-                                                let width = Swift.min(tileColumns, na - c0)
-                                                sgemmTile(bf, start, rows, af, c0, width, d, into: g.baseAddress!)
-                                                for r in 0..<rows {
-                                                    let j = start + r
-                                                    let nj = bn[j]
-                                                    var tj = tb[j]
-                                                    let row = g.baseAddress! + r * width - c0
-                                                    func visit(_ i: Int, _ v: Double) {
-                                                        if v < tj {
-                                                            insert(v, Int32(i), vb.baseAddress! + j * wb, ib.baseAddress! + j * wb, wb)
-                                                            tj = vb[j * wb + wb - 1]
-                                                        }
-                                                        if v < ta[i] {
-                                                            insert(v, Int32(j), va.baseAddress! + i * wa, ia.baseAddress! + i * wa, wa)
-                                                            ta[i] = va[i * wa + wa - 1]
-                                                        }
-                                                    }
-                                                    var i = c0
-                                                    while i + 4 <= c0 + width {
-                                                        let v = SIMD4(nj + ann[i] - 2 * Double(row[i]), nj + ann[i + 1] - 2 * Double(row[i + 1]),
-                                                                      nj + ann[i + 2] - 2 * Double(row[i + 2]), nj + ann[i + 3] - 2 * Double(row[i + 3]))
-                                                        if admitsAny(v, tj, ta.baseAddress! + i) { for t in 0..<4 { visit(i + t, v[t]) } }
-                                                        i += 4
-                                                    }
-                                                    while i < c0 + width { visit(i, nj + ann[i] - 2 * Double(row[i])); i += 1 }
-                                                    tb[j] = tj
-                                                }
-                                                c0 += width
-                                            }
-                                            start += rows
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let la = Lists(rows: na, width: Swift.min(k + extra, nb)), lb = Lists(rows: nb, width: Swift.min(k + extra, na))
+        scan(floats(b), bn, nb, floats(a), an, na, d, rows: lb, columns: la, upperTriangle: false)
         let ta = finalize(la, own: a, ownNorms: an, other: b, otherNorms: bn, otherRows: nb, d: d, k: k,
                           excludeSelf: false, maxOtherNorm: bn.max() ?? 0)
         let tb = finalize(lb, own: b, ownNorms: bn, other: a, otherNorms: an, otherRows: na, d: d, k: k,
                           excludeSelf: false, maxOtherNorm: an.max() ?? 0)
         return (ta, tb)
+    }
+
+    /// Offers every pair (row r of `left`, row c of `right`) — with r < c when `upperTriangle` (one
+    /// set against itself) — to row r's list in `rows` and row c's in `columns`, by approximate
+    /// squared distance ‖l‖² + ‖r‖² − 2·l·r from `sgemm` tiles of blockRows × tileColumns.
+    static func scan(_ left: [Float], _ leftNorms: [Double], _ nl: Int, _ right: [Float], _ rightNorms: [Double], _ nr: Int,
+                     _ d: Int, rows: Lists, columns: Lists, upperTriangle: Bool) {
+        var tile = [Float](repeating: 0, count: blockRows * tileColumns)
+        let ln = leftNorms.span, rn = rightNorms.span
+        var start = 0
+        while start < nl {
+            let b = Swift.min(blockRows, nl - start)
+            var c0 = upperTriangle ? start : 0
+            while c0 < nr {
+                let width = Swift.min(tileColumns, nr - c0)
+                sgemmTile(left, start, b, right, c0, width, d, into: &tile)
+                let g = tile.span
+                for r in 0..<b {
+                    let i = start + r, ni = ln[unchecked: i], row = r * width - c0
+                    var j = upperTriangle ? Swift.max(c0, i + 1) : c0
+                    func visit(_ j: Int, _ v: Double) {
+                        rows.offer(v, j, toRow: i)
+                        columns.offer(v, i, toRow: j)
+                    }
+                    while j + 4 <= c0 + width {
+                        let v = SIMD4(ni + rn[unchecked: j] - 2 * Double(g[unchecked: row + j]),
+                                      ni + rn[unchecked: j + 1] - 2 * Double(g[unchecked: row + j + 1]),
+                                      ni + rn[unchecked: j + 2] - 2 * Double(g[unchecked: row + j + 2]),
+                                      ni + rn[unchecked: j + 3] - 2 * Double(g[unchecked: row + j + 3]))
+                        if admitsAny(v, rows.threshold[i], columns.threshold + j) { for t in 0..<4 { visit(j + t, v[t]) } }
+                        j += 4
+                    }
+                    while j < c0 + width { visit(j, ni + rn[unchecked: j] - 2 * Double(g[unchecked: row + j])); j += 1 }
+                }
+                c0 += width
+            }
+            start += b
+        }
     }
 
     /// Whether any of four candidate values would enter the row's list (threshold `own`) or its
@@ -189,12 +139,12 @@ enum KNNSearch {
 
     /// G = A[aStart ..< aStart+aRows] · B[bStart ..< bStart+bRows]ᵀ in Float, written to `g` (aRows × bRows).
     static func sgemmTile(_ a: [Float], _ aStart: Int, _ aRows: Int, _ b: [Float], _ bStart: Int, _ bRows: Int, _ d: Int,
-                          into g: UnsafeMutablePointer<Float>) {
+                          into g: inout [Float]) {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(aRows), Int32(bRows), Int32(d), 1,
                             pa.baseAddress! + aStart * d, Int32(d), pb.baseAddress! + bStart * d, Int32(d), 0,
-                            g, Int32(bRows))
+                            &g, Int32(bRows))
             }
         }
     }
