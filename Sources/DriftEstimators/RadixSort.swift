@@ -19,7 +19,7 @@ enum RadixSort {
     /// are packed into a 2⁻²² sliver of the range (an extreme outlier); past a budget of moves
     /// the sort is redone on the float key, exact but for float-equal values.
     static func sort(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
-                     _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) {
+                     _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<UInt32>) {
         guard values.count > 1 else { return }
         precondition(values.count < 1 << 32, "radix sort index does not fit 32 bits")
         if !sortByLinearKey(values, scratch: a, b, counts: counts) {
@@ -32,7 +32,7 @@ enum RadixSort {
 
     /// The linear-key sort; false (values then permuted but not sorted) past the insertion budget.
     private static func sortByLinearKey(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
-                                        _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) -> Bool {
+                                        _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<UInt32>) -> Bool {
         let n = values.count
         var lo = values[0], hi = values[0]
         for i in 0..<n { lo = Swift.min(lo, values[i]); hi = Swift.max(hi, values[i]) }
@@ -61,14 +61,14 @@ enum RadixSort {
     /// holds everything and nothing moved).
     @inline(__always)
     private static func scatter(_ from: UnsafeMutableBufferPointer<UInt64>, _ to: UnsafeMutableBufferPointer<UInt64>, _ n: Int,
-                                shift: UInt64, counts: UnsafeMutableBufferPointer<Int>) -> UnsafeMutableBufferPointer<UInt64> {
+                                shift: UInt64, counts: UnsafeMutableBufferPointer<UInt32>) -> UnsafeMutableBufferPointer<UInt64> {
         let mask = UInt64(buckets - 1)
-        if counts[Int((from[0] >> shift) & mask)] == n { return from }
-        var sum = 0
+        if Int(counts[Int((from[0] >> shift) & mask)]) == n { return from }
+        var sum: UInt32 = 0
         for i in 0..<buckets { let c = counts[i]; counts[i] = sum; sum &+= c }
         for i in 0..<n {
             let d = Int((from[i] >> shift) & mask)
-            to[counts[d]] = from[i]
+            to[Int(counts[d])] = from[i]
             counts[d] &+= 1
         }
         return to
@@ -102,7 +102,7 @@ enum RadixSort {
     /// upper 32 bits of a packed UInt64 instead of 6 on the full double — leaves only values that
     /// share a float key out of order for the insertion pass (near-linear).
     private static func sortByFloatKey(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
-                                       _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<Int>) {
+                                       _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<UInt32>) {
         let n = values.count
         let mask = UInt64(buckets - 1)
         // One read pass builds all three digit histograms.
@@ -126,7 +126,7 @@ enum RadixSort {
     static func sortSegments(_ data: UnsafeMutableBufferPointer<Double>, count: Int, length: Int) {
         let a = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: length)
         let b = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: length)
-        let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 3 * buckets)
+        let counts = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: 3 * buckets)
         defer { a.deallocate(); b.deallocate(); counts.deallocate() }
         for s in 0..<count {
             sort(UnsafeMutableBufferPointer(rebasing: data[(s * length)..<((s + 1) * length)]),
