@@ -34,8 +34,7 @@ enum RadixSort {
     private static func sortByLinearKey(_ values: UnsafeMutableBufferPointer<Double>, scratch a: UnsafeMutableBufferPointer<UInt64>,
                                         _ b: UnsafeMutableBufferPointer<UInt64>, counts: UnsafeMutableBufferPointer<UInt32>) -> Bool {
         let n = values.count
-        var lo = values[0], hi = values[0]
-        for i in 0..<n { lo = Swift.min(lo, values[i]); hi = Swift.max(hi, values[i]) }
+        let (lo, hi) = range(values)
         guard hi > lo else { return true }
         // Monotone in the value (subtracting lo and scaling round monotonically) and below 2²².
         let scale = Double((1 << 22) - 1) / (hi - lo)
@@ -45,7 +44,8 @@ enum RadixSort {
         let mask = UInt64(buckets - 1)
         for i in 0..<(2 * buckets) { counts[i] = 0 }
         for i in 0..<n {
-            let k = UInt64((values[i] - lo) * scale)
+            // In 0 ..< 2²²: the signed conversion is one instruction (the unsigned one is not, on x86-64).
+            let k = UInt64(truncatingIfNeeded: Int64((values[i] - lo) * scale))
             a[i] = k << 32 | UInt64(i)
             counts[Int(k & mask)] &+= 1
             counts[buckets + Int(k >> 11)] &+= 1
@@ -54,6 +54,25 @@ enum RadixSort {
         let sorted = scatter(from, from.baseAddress == a.baseAddress ? b : a, n, shift: 43,
                              counts: UnsafeMutableBufferPointer(rebasing: counts[buckets...]))
         return insertionFix(values, order: sorted, scratch: sorted.baseAddress == a.baseAddress ? b : a, moveBudget: insertionBudget * n)
+    }
+
+    /// Smallest and largest of finite `values` (count ≥ 1), with four independent running pairs:
+    /// one pair would wait on each comparison's latency.
+    @inline(__always)
+    static func range(_ values: UnsafeMutableBufferPointer<Double>) -> (Double, Double) {
+        let n = values.count
+        var lo = SIMD4(repeating: values[0]), hi = lo
+        var i = 0
+        while i + 4 <= n {
+            let v = SIMD4(values[i], values[i + 1], values[i + 2], values[i + 3])
+            lo = SIMD4(Swift.min(lo[0], v[0]), Swift.min(lo[1], v[1]), Swift.min(lo[2], v[2]), Swift.min(lo[3], v[3]))
+            hi = SIMD4(Swift.max(hi[0], v[0]), Swift.max(hi[1], v[1]), Swift.max(hi[2], v[2]), Swift.max(hi[3], v[3]))
+            i += 4
+        }
+        var a = Swift.min(Swift.min(lo[0], lo[1]), Swift.min(lo[2], lo[3]))
+        var b = Swift.max(Swift.max(hi[0], hi[1]), Swift.max(hi[2], hi[3]))
+        while i < n { a = Swift.min(a, values[i]); b = Swift.max(b, values[i]); i += 1 }
+        return (a, b)
     }
 
     /// Stable counting scatter of `from` into `to` on the 11-bit digit at `shift`, given that
