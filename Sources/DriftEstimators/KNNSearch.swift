@@ -22,14 +22,12 @@ enum KNNSearch {
     /// the hot loop reads 8 bytes per candidate instead of one cache line of the list. A class over
     /// manually allocated storage: one scan may update two sets' lists, or one set's twice.
     final class Lists {
-        let rows: Int
         let width: Int
         let values: UnsafeMutablePointer<Double>
         let indices: UnsafeMutablePointer<Int32>
         let threshold: UnsafeMutablePointer<Double>
 
         init(rows: Int, width: Int) {
-            self.rows = rows
             self.width = width
             values = .allocate(capacity: rows * width)
             values.initialize(repeating: .infinity, count: rows * width)
@@ -72,7 +70,8 @@ enum KNNSearch {
     static func within(_ x: [Double], norms: [Double], rows n: Int, dimensions d: Int, k: Int) -> [Double] {
         let lists = Lists(rows: n, width: Swift.min(k + extra, n - 1))
         // Only pairs i < j: tiles start at the block's own first row, and each pair updates both lists.
-        scan(floats(x), norms, n, floats(x), norms, n, d, rows: lists, columns: lists, upperTriangle: true)
+        let xf = floats(x)
+        scan(xf, norms, n, xf, norms, n, d, rows: lists, columns: lists, upperTriangle: true)
         return finalize(lists, own: x, ownNorms: norms, other: x, otherNorms: norms, otherRows: n, d: d, k: k,
                         excludeSelf: true, maxOtherNorm: norms.max() ?? 0)
     }
