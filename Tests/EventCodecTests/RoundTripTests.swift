@@ -67,7 +67,7 @@ struct RoundTripTests {
         }
     }
 
-    @Test("base64: a byte just outside the alphabet is refused at every position, in vector blocks and the scalar tail")
+    @Test("base64: a byte just outside the alphabet is refused at every position, full quads and the padded tail")
     func base64RefusesNeighboursOfTheAlphabet() throws {
         var rng = SeededGenerator(seed: 7)
         let decoder = EventDecoder()
@@ -75,7 +75,7 @@ struct RoundTripTests {
         let text = Array(Base64Floats.encode(floats))
         #expect(try decoder.decodeJSON(Array(#"{"event_id":"e","model":"m","embedding_b64":"\#(String(decoding: text, as: UTF8.self))"}"#.utf8),
                                        fallbackTimestampMs: 0).get().embedding == floats)
-        // Neighbours of 'A'–'Z', 'a'–'z', '0'–'9', '+', '/' and bytes that wrap around in the range checks.
+        // Neighbours of 'A'–'Z', 'a'–'z', '0'–'9', '+', '/', NUL and non-ASCII bytes.
         let outsiders: [UInt8] = [0x40, 0x5B, 0x60, 0x7B, 0x2C, 0x2E, 0x3A, 0x2A, 0x00, 0x80, 0xFF, 0xC1]
         for position in 0..<(text.count - 1) {
             var bad = text
