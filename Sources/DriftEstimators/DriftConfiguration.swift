@@ -36,7 +36,7 @@ public struct DriftConfiguration: Sendable, Codable, Equatable {
     /// L, the number of portable projections for sliced W and projected-histogram KL.
     public var projections: Int
     public var projectionSeed: UInt64
-    /// B, histogram bins.
+    /// B, histogram bins (1 ... 65 536).
     public var bins: Int
     /// Absolute ridge added to covariances for the Gaussian KL.
     public var ridge: Double
@@ -61,7 +61,7 @@ public struct DriftConfiguration: Sendable, Codable, Equatable {
     }
 
     func validate() throws(EstimatorError) {
-        guard projections >= 1, bins >= 1, ridge >= 0, !knnKs.isEmpty, knnKs.allSatisfy({ $0 >= 1 }) else {
+        guard projections >= 1, (1...65_536).contains(bins), ridge >= 0, !knnKs.isEmpty, knnKs.allSatisfy({ $0 >= 1 }) else {
             throw EstimatorError(.unsupportedFormat, "invalid drift configuration: projections \(projections), bins \(bins), ridge \(ridge), k \(knnKs)")
         }
         if let r = knnMaxRows, r < 2 { throw EstimatorError(.tooFewRows, "knn max rows \(r) < 2") }

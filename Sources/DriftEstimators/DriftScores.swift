@@ -88,6 +88,16 @@ extension BaselineSummary {
     }
 }
 
+extension BaselineSummary {
+    /// Histogram KL of the window's dimensions alone, without the projections (nil when the summary
+    /// has no dimension histograms): the work of a per-dimension reference such as scipy's.
+    public func dimensionHistogramKL(_ window: Matrix) throws(EstimatorError) -> HistogramKL? {
+        try window.requireUsable("current window", dimensions: dimensions)
+        guard let h = dimensionHistograms else { return nil }
+        return HistogramKL(reference: h, currentCounts: h.counts(ofRowMajor: window), rows: window.rows)
+    }
+}
+
 /// One-shot comparison of two samples (builds the baseline summary, then evaluates).
 public enum Drift {
     /// All configured estimators of `current` against `baseline` (validates both).

@@ -35,64 +35,70 @@ extension HistogramReference {
     /// Bin counts of the window's projections on Θ (L×d row-major, Θ's rows being this reference's
     /// columns), without computing them in Double.
     ///
-    /// `sgemm` gives each projection to within margin·‖x‖ (Θ's rows are unit vectors; the margin
-    /// covers rounding Θ and the rows to Float and the Float dot product, see `KNNSearch.margin`).
-    /// A value whose whole error interval falls in one bin is counted there; the few next to an edge
-    /// (≈ 0.5 % at d = 256) are projected again in Double and binned as `count(columnMajor:)` would.
+    /// One `sgemm` gives each projection to within t = margin·‖x‖ (Θ's rows are unit vectors; the
+    /// margin covers rounding Θ and the rows to Float and the Float dot product, see
+    /// `KNNSearch.margin`). A value whose interval ±t lies inside one bin is counted there; the few
+    /// next to an edge (≈ 0.5 % at d = 256) are projected again in Double and binned by ref.py's
+    /// expression, and so is every value of a constant baseline projection.
     func counts(ofProjectionsOf m: Matrix, theta: [Double]) -> [Int] {
-        let d = m.cols, l = columns, fb = Double(bins), bins = bins
+        let d = m.cols, l = columns, n = m.rows, fb = Double(bins), bins = bins
         let thetaFloats = theta.map { Float($0) }
         let margin = KNNSearch.margin(dimensions: d)
-        let blockRows = Swift.min(Self.projectionBlockRows, m.rows)
-        var projected = [Float](repeating: 0, count: l * blockRows)
-        var tolerance = [Double](repeating: 0, count: blockRows)
+        let widths = (0..<l).map { hi[$0] - lo[$0] }
+        let scales = (0..<l).map { widths[$0] > 0 ? fb / widths[$0] : 0 }
+        // projected[r·L + j] = θ_j · x_r in one call: one row's L projections share its tolerance.
+        var projected = [Float](unsafeUninitializedCapacity: n * l) { _, c in c = n * l }
         var table = [Int32](repeating: 0, count: l * bins)
-        var r0 = 0
-        while r0 < m.rows {
-            let b = Swift.min(blockRows, m.rows - r0)
-            // projected[j·b + r] = θ_j · x_(r0+r), one contiguous run per projection.
-            m.values.withUnsafeBufferPointer { x in
-                let rows = x.baseAddress! + r0 * d
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(l), Int32(b), Int32(d), 1,
-                            thetaFloats, Int32(d), rows, Int32(d), 0, &projected, Int32(b))
-                for r in 0..<b { tolerance[r] = margin * Widening.squaredNorm(rows + r * d, count: d).squareRoot() }
-            }
-            // Spans read without bounds checks (`unchecked`): indices are below L·b, b, L·B by construction.
-            let g = projected.span, tol = tolerance.span
+        m.values.withUnsafeBufferPointer { x in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(n), Int32(l), Int32(d), 1,
+                        x.baseAddress, Int32(d), thetaFloats, Int32(d), 0, &projected, Int32(l))
+            // Spans read without bounds checks (`unchecked`): indices are below rows·L, L, L·B by construction.
+            let g = projected.span, lo = self.lo.span, scale = scales.span
             var c = table.mutableSpan
-            for j in 0..<l {
-                let a = lo[j], w = hi[j] - a
-                let scale = w > 0 ? fb / w : 0
-                for r in 0..<b {
-                    let k: Int
-                    if w > 0 {
-                        k = Self.bin((Double(g[unchecked: j &* b &+ r]) - a) * scale, bins: bins, fb: fb,
-                                     tolerance: tol[unchecked: r] * scale + Self.exactTolerance) {
-                            let v = Self.dot(theta, row: j, m.values, row: r0 + r, count: d) - a
-                            return Self.bin(v * scale, bins: bins, fb: fb, tolerance: Self.exactTolerance) {
-                                Self.exactBin(v, width: w, bins: bins)
-                            }
-                        }
-                    } else {
-                        k = Self.dot(theta, row: j, m.values, row: r0 + r, count: d) == a ? 0 : bins - 1
+            for r in 0..<n {
+                let row = x.baseAddress! + r &* d
+                // ‖x‖² summed in Float errs by less than the margin (relative); doubling it keeps t a bound.
+                let t = margin * (Double(Widening.floatSquaredNorm(row, count: d)) * (1 + 2 * margin)).squareRoot()
+                for j in 0..<l {
+                    let v = Double(g[unchecked: r &* l &+ j]) - lo[unchecked: j], s = scale[unchecked: j]
+                    let k = Self.bin(v * s, bins: bins, fb: fb, tolerance: t * s + Self.exactTolerance) {
+                        exactProjectionBin(theta, row: j, row, count: d)
                     }
                     c[unchecked: j &* bins &+ k] &+= 1
                 }
             }
-            r0 += b
         }
-        return table.map { Int($0) }
+        var out = table.map { Int($0) }
+        for j in 0..<l where !(widths[j] > 0) {
+            for k in 0..<bins { out[j * bins + k] = 0 }
+            m.values.withUnsafeBufferPointer { x in
+                for r in 0..<n { out[j * bins + exactProjectionBin(theta, row: j, x.baseAddress! + r * d, count: d)] += 1 }
+            }
+        }
+        return out
     }
 
-    /// Rows per `sgemm` block: the L×rows Float block (128 KiB at L = 128) stays in L2 for the binning.
-    static let projectionBlockRows = 256
+    /// ref.py's bin of θ_j · x in Double (the fallback next to a bin edge). Four running sums: the
+    /// reference's own BLAS sums in yet another order, and every order errs by ~1e-16 relative.
+    func exactProjectionBin(_ theta: [Double], row j: Int, _ x: UnsafePointer<Float>, count: Int) -> Int {
+        let t = theta.span, base = j &* count
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, c = 0
+        while c + 4 <= count {
+            s0 += t[unchecked: base &+ c] * Double(x[c])
+            s1 += t[unchecked: base &+ c &+ 1] * Double(x[c &+ 1])
+            s2 += t[unchecked: base &+ c &+ 2] * Double(x[c &+ 2])
+            s3 += t[unchecked: base &+ c &+ 3] * Double(x[c &+ 3])
+            c += 4
+        }
+        while c < count { s0 += t[unchecked: base &+ c] * Double(x[c]); c += 1 }
+        return bin(of: (s0 + s1) + (s2 + s3), column: j)
+    }
 
-    /// θ_j · x_r in Double (the fallback next to a bin edge), for row-major Θ and rows of length `count`.
-    static func dot(_ theta: [Double], row j: Int, _ x: [Float], row r: Int, count: Int) -> Double {
-        let t = theta.span, v = x.span
-        var s = 0.0
-        for c in 0..<count { s += t[unchecked: j &* count &+ c] * Double(v[unchecked: r &* count &+ c]) }
-        return s
+    /// ref.py's bin of `value` in column `j` (constant columns: bin 0 for the constant, else B − 1).
+    func bin(of value: Double, column j: Int) -> Int {
+        let a = lo[j], w = hi[j] - a
+        guard w > 0 else { return value == a ? 0 : bins - 1 }
+        return Self.exactBin(value - a, width: w, bins: bins)
     }
 
     /// Bin counts of column-major data whose columns are each sorted ascending, equal to

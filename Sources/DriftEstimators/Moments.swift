@@ -48,8 +48,8 @@ public struct Moments: Sendable, Codable, Equatable {
         self.covariance = cov
     }
 
-    /// Bytes of widened rows per BLAS call (`dsyrk` here, `dgemm` in `SlicedWasserstein.project`):
-    /// half of this machine kind's 512 KiB per-core L2, so the block is still cached when BLAS reads it.
+    /// Bytes of widened rows per `dsyrk` call: half of a 512 KiB per-core L2, so the block is still
+    /// cached when BLAS reads it.
     static let blockBytes = 256 * 1024
 
     /// Same from an already widened row-major buffer (rows ≥ 2, finite).

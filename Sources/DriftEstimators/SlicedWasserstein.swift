@@ -18,10 +18,10 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
         Numerics.multiplyTransposed(theta, x, m: l, n: rows, k: d)
     }
 
-    /// Same from Float rows, widened block by block so the Double copy stays in cache.
+    /// Same from Float rows, widened block by block so the Double copy is never whole.
     static func project(_ x: Matrix, theta: [Double], projections l: Int) -> [Double] {
         let rows = x.rows, d = x.cols
-        let block = Swift.max(1, Moments.blockBytes / (MemoryLayout<Double>.stride * d))
+        let block = Swift.max(1, blockBytes / (MemoryLayout<Double>.stride * d))
         var out = [Double](unsafeUninitializedCapacity: l * rows) { _, c in c = l * rows }
         var buffer = [Double](repeating: 0, count: block * d)
         x.values.withUnsafeBufferPointer { src in
@@ -44,6 +44,10 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
         }
         return out
     }
+
+    /// Bytes of widened rows per `dgemm`: measured at 10 000 × 256 × 128, widening included, calls on
+    /// 1 024 rows (2 MiB) took 13.9 ms and on 128 rows (L2-sized) 15.2 ms — `dgemm` repacks Θ per call.
+    static let blockBytes = 2 * 1024 * 1024
 
     /// Sorted projections of a baseline, from its `project` output.
     static func reference(projected: [Double], rows: Int, projections l: Int) -> ProjectedReference {

@@ -58,6 +58,22 @@ enum Widening {
         return s
     }
 
+    /// Σ x[c]² over one row in Float, in eight lanes: within a relative (count/8 + 3)·2⁻²⁴ of the
+    /// exact sum, for callers that only need a bound (a row's tolerance) and not Double's accuracy.
+    static func floatSquaredNorm(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        let raw = UnsafeRawPointer(x)
+        var lanes = SIMD8<Float>(repeating: 0)
+        var c = 0
+        while c + 8 <= count {
+            let v = raw.loadUnaligned(fromByteOffset: c * 4, as: SIMD8<Float>.self)
+            lanes += v * v
+            c += 8
+        }
+        var s = lanes.sum()
+        while c < count { s += x[c] * x[c]; c += 1 }
+        return s
+    }
+
     @inline(__always)
     static func widen(_ v: SIMD4<Float>) -> SIMD4<Double> {
         SIMD4(Double(v[0]), Double(v[1]), Double(v[2]), Double(v[3]))

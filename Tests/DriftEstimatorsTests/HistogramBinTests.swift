@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import DriftEstimators
 
@@ -43,5 +44,57 @@ import Testing
             window += column.sorted()
         }
         #expect(reference.counts(ofSortedColumnMajor: window, rows: rows) == reference.counts(ofColumnMajor: window, rows: rows))
+    }
+
+    /// Binning rows straight from Float must equal binning the widened columns, on random data with
+    /// values past both ends, exact edges and a constant baseline column.
+    @Test func rowMajorCountsEqualColumnCounts() throws {
+        var g = Gaussian(seed: 5)
+        let rows = 3000, cols = 6, bins = 32
+        var baseline = g.matrix(rows: rows, cols: cols)
+        for r in 0..<rows { baseline.values[r * cols + 2] = 0.5 }  // constant column 2
+        let reference = HistogramReference(columnMajor: Numerics.transposeWidened(baseline), rows: rows, columns: cols, bins: bins)
+        var window = g.matrix(rows: rows, cols: cols, scale: [Double](repeating: 1.3, count: cols))
+        for j in 0..<cols where reference.hi[j] > reference.lo[j] {
+            for k in 0...bins {  // the Float nearest to every computed edge, and its neighbours
+                let edge = Float(reference.lo[j] + (reference.hi[j] - reference.lo[j]) * Double(k) / Double(bins))
+                for (t, v) in [edge.nextDown, edge, edge.nextUp].enumerated() { window.values[(3 * k + t) * cols + j] = v }
+            }
+        }
+        window.values[2] = 0.5
+        #expect(reference.counts(ofRowMajor: window) == reference.counts(ofColumnMajor: Numerics.transposeWidened(window), rows: rows))
+    }
+
+    /// Counting Float projections with the error bound and the Double fallback must equal binning
+    /// the Double projections. Window rows are planted a few Float steps from every bin edge of
+    /// every projection, where the Float projection often lands on the wrong side; projection 0
+    /// reads a constant baseline column.
+    @Test func projectionCountsEqualDoubleProjectionCounts() throws {
+        var g = Gaussian(seed: 9)
+        let rows = 4000, d = 6, l = 8, bins = 32
+        var theta = [Double](repeating: 0, count: l * d)
+        theta[0] = 1
+        for j in 1..<l { theta[j * d] = cos(0.3 * Double(j)); theta[j * d + 1] = sin(0.3 * Double(j)) }
+        var baseline = g.matrix(rows: rows, cols: d)
+        for r in 0..<rows { baseline.values[r * d] = 0.25 }
+        let projected = SlicedWasserstein.project(baseline.widened(), rows: rows, theta: theta, projections: l, dimensions: d)
+        let reference = HistogramReference(columnMajor: projected, rows: rows, columns: l, bins: bins)
+        var window = g.matrix(rows: rows, cols: d, scale: [Double](repeating: 1.2, count: d))
+        var r = 0
+        for j in 1..<l {
+            for k in 1..<bins {
+                let edge = HistogramReference.firstValue(ofBin: k, lo: reference.lo[j], width: reference.hi[j] - reference.lo[j], bins: bins)
+                var x0 = Float(edge / theta[j * d])
+                for _ in 0..<3 { x0 = x0.nextDown }
+                for _ in 0..<7 {
+                    for c in 0..<d { window.values[r * d + c] = c == 0 ? x0 : 0 }
+                    x0 = x0.nextUp
+                    r += 1
+                }
+            }
+        }
+        for i in r..<(r + 100) { window.values[i * d] = 0.25 }
+        let exact = SlicedWasserstein.project(window.widened(), rows: rows, theta: theta, projections: l, dimensions: d)
+        #expect(reference.counts(ofProjectionsOf: window, theta: theta) == reference.counts(ofColumnMajor: exact, rows: rows))
     }
 }
