@@ -113,3 +113,16 @@ enum NpyHeader {
         return String(header[header.index(after: colon)..<end]).trimmingCharacters(in: .whitespaces)
     }
 }
+
+/// The writer of `.f32bin` (the reader's inverse), for tools that hand a matrix to another program.
+public enum EmbeddingWriter {
+    /// `EMB1`, u32 version 1, u32 n, u32 d (LE), then the rows as LE float32.
+    public static func f32bin(_ m: Matrix) -> Data {
+        var out = Data("EMB1".utf8)
+        for word in [UInt32(1), UInt32(m.rows), UInt32(m.cols)] { withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) } }
+        m.values.withUnsafeBufferPointer { v in
+            for x in v { withUnsafeBytes(of: x.bitPattern.littleEndian) { out.append(contentsOf: $0) } }
+        }
+        return out
+    }
+}
