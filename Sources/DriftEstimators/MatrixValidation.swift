@@ -23,21 +23,22 @@ extension Matrix {
     /// Throws `nonFinite` naming the first NaN/Inf cell (row and column, 0-based).
     public func requireFinite(_ context: String = "input") throws(EstimatorError) {
         let bad: Int? = values.withUnsafeBufferPointer { v in
-            // Every window is checked before each evaluation: a branch-free max of the exponent
-            // bits, four lanes at a time (NaN and ±Inf are exactly the all-ones exponent); the
-            // index is searched for only when something is wrong.
-            let exponentMask: UInt32 = 0x7F80_0000
+            // Every window is checked before each evaluation, so without branches and in plain SSE2
+            // integer operations (baseline x86-64 has no unsigned 32-bit max): NaN and ±Inf are
+            // exactly the magnitudes |bits| ≥ 0x7F80_0000, and adding 0x0080_0000 to a magnitude
+            // carries into bit 31 just for those. The index is searched for only when one is there.
             guard let base = v.baseAddress else { return nil }
             let raw = UnsafeRawPointer(base)
+            let magnitude = SIMD4<UInt32>(repeating: 0x7FFF_FFFF), carry = SIMD4<UInt32>(repeating: 0x0080_0000)
             var lanes = SIMD4<UInt32>(repeating: 0)
             var i = 0
             while i + 4 <= v.count {
-                lanes = pointwiseMax(lanes, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<UInt32>.self) & exponentMask)
+                lanes |= (raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<UInt32>.self) & magnitude) &+ carry
                 i += 4
             }
-            var largest = lanes.max()
-            while i < v.count { largest = Swift.max(largest, v[i].bitPattern & exponentMask); i += 1 }
-            guard largest == exponentMask else { return nil }
+            var flags = lanes[0] | lanes[1] | lanes[2] | lanes[3]
+            while i < v.count { flags |= (v[i].bitPattern & 0x7FFF_FFFF) &+ 0x0080_0000; i += 1 }
+            guard flags & 0x8000_0000 != 0 else { return nil }
             for i in 0..<v.count where !v[i].isFinite { return i }
             return nil
         }

@@ -23,7 +23,7 @@ struct DriftCommand: AsyncParsableCommand {
     @Option(help: "Seed of the projections and of the null resampling.")
     var seed: UInt64 = 42
 
-    @Option(help: "Histogram bins.")
+    @Option(help: "Histogram bins (1 … 65536).")
     var bins = 32
 
     @Option(name: .customLong("knn-max-rows"), help: "Subsample at most this many rows per side for kNN KL (seeded).")
@@ -42,7 +42,7 @@ struct DriftCommand: AsyncParsableCommand {
         if (nullResamples == nil) != (window == nil) { throw ValidationError("--null and --window go together") }
         if let b = nullResamples, b < 1 { throw ValidationError("--null must be ≥ 1 (DESIGN asks ≥ 200)") }
         if let m = window, m < 2 { throw ValidationError("--window must be ≥ 2") }
-        if projections < 1 || bins < 1 { throw ValidationError("--projections and --bins must be ≥ 1") }
+        if projections < 1 || !(1...65_536).contains(bins) { throw ValidationError("--projections must be ≥ 1 and --bins in 1…65536") }
     }
 
     func run() async throws {

@@ -42,6 +42,21 @@ import Testing
         #expect(e2.code == .nonFinite && e2.message.contains("row 7") && e2.message.contains("column 1"))
     }
 
+    /// Every non-finite value is found at every position — in the four-lane part and the tail —
+    /// and no finite one is refused: the largest magnitudes, −0 and subnormals pass.
+    @Test func finiteCheckAtEveryPosition() throws {
+        let finite: [Float] = [.greatestFiniteMagnitude, -.greatestFiniteMagnitude, -0.0, .leastNonzeroMagnitude, 1, -1, 0.5]
+        try Matrix(rows: 1, cols: finite.count, values: finite).requireFinite()
+        for bad: Float in [.nan, -.nan, .infinity, -.infinity, .signalingNaN] {
+            for i in 0..<finite.count {
+                var values = finite
+                values[i] = bad
+                let error = try #require(throws: EstimatorError.self) { try Matrix(rows: 1, cols: finite.count, values: values).requireFinite() }
+                #expect(error.code == .nonFinite && error.message.contains("column \(i)"), "\(bad) at \(i): \(error)")
+            }
+        }
+    }
+
     /// Constant baseline column: documented behaviour (value == constant → bin 0, else bin B−1).
     @Test func constantColumns() throws {
         var x = Self.sample(50, 3), y = Self.sample(50, 3, seed: 6)
