@@ -109,17 +109,10 @@ struct BenchDecodeCommand: AsyncParsableCommand {
                 best = min(best, time.perf_counter() - t)
             print(reps * len(lines) / best)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file, String(min(events, 20_000))]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
+        let (output, status) = try PythonReference.run(script, arguments: [file, String(min(events, 20_000))])
+        guard status == 0,
               let rate = Double(String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw CLIError(message: "bench decode: --orjson needs python3 with orjson and numpy (exit \(process.terminationStatus))")
+            throw CLIError(message: "bench decode: --orjson needs python3 with orjson and numpy (exit \(status))")
         }
         return rate
     }

@@ -16,21 +16,10 @@ enum PythonDriftReference {
         try EmbeddingWriter.f32bin(baseline).write(to: x)
         try EmbeddingWriter.f32bin(current).write(to: y)
         let names = estimators.filter { $0 != .health }.sorted().map(\.rawValue)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, x.path, y.path, names.joined(separator: ","), String(repetitions)]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = "1" }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let object = try? JSONSerialization.jsonObject(with: output) as? [String: Double] else {
+        let (output, status) = try PythonReference.run(script, arguments: [x.path, y.path, names.joined(separator: ","), String(repetitions)])
+        guard status == 0, let object = try? JSONSerialization.jsonObject(with: output) as? [String: Double] else {
             throw CLIError(message: "bench drift: --python-reference needs python3 with numpy, scipy, POT and scikit-learn"
-                + " (golden/tools/requirements.txt); exit \(process.terminationStatus)")
+                + " (golden/tools/requirements.txt); exit \(status)")
         }
         var out = [DriftEstimatorKind: Double]()
         for (name, value) in object { if let kind = DriftEstimatorKind(rawValue: name) { out[kind] = value } }

@@ -90,3 +90,22 @@ enum BenchClock {
         return (wall.sorted()[wall.count / 2], cpu.sorted()[cpu.count / 2])
     }
 }
+
+/// The Python side of the benches' same-run references.
+enum PythonReference {
+    /// Runs `python3 -c script arguments…` with one BLAS / OpenMP thread; its stdout and exit status.
+    static func run(_ script: String, arguments: [String]) throws -> (output: Data, status: Int32) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = "1" }
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (output, process.terminationStatus)
+    }
+}
