@@ -39,7 +39,7 @@ struct BenchDriftCommand: AsyncParsableCommand {
     var json = false
 
     @Flag(name: .customLong("python-reference"),
-          help: "Time the Python references (scipy, POT, scikit-learn: python3 with golden/tools/requirements.txt) on the same data in this run, best of 3, and judge each estimator by its ratio (target: 10x) instead of the fixed reference times.")
+          help: "Time the Python references (scipy, POT, scikit-learn: python3 with scripts/reference-requirements.txt) on the same data in this run, best of 3, and judge each estimator by its ratio (target: 10x) instead of the fixed reference times.")
     var pythonReference = false
 
     /// Python reference seconds at n = m = 10 000, d = 256, one thread (golden/README.md).

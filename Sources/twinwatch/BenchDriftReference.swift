@@ -19,7 +19,7 @@ enum PythonDriftReference {
         let (output, status) = try PythonReference.run(script, arguments: [x.path, y.path, names.joined(separator: ","), String(repetitions)])
         guard status == 0, let object = try? JSONSerialization.jsonObject(with: output) as? [String: Double] else {
             throw CLIError(message: "bench drift: --python-reference needs python3 with numpy, scipy, POT and scikit-learn"
-                + " (golden/tools/requirements.txt); exit \(status)")
+                + " (scripts/reference-requirements.txt); exit \(status)")
         }
         var out = [DriftEstimatorKind: Double]()
         for (name, value) in object { if let kind = DriftEstimatorKind(rawValue: name) { out[kind] = value } }
