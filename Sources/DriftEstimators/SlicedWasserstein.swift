@@ -21,7 +21,8 @@ public struct SlicedWasserstein: Sendable, Codable, Equatable {
     /// Same from Float rows, widened block by block so the Double copy is never whole.
     static func project(_ x: Matrix, theta: [Double], projections l: Int) -> [Double] {
         let rows = x.rows, d = x.cols
-        let block = Swift.max(1, blockBytes / (MemoryLayout<Double>.stride * d))
+        // No bigger than the window: null calibration evaluates thousands of small ones.
+        let block = Swift.max(1, Swift.min(rows, blockBytes / (MemoryLayout<Double>.stride * d)))
         var out = [Double](unsafeUninitializedCapacity: l * rows) { _, c in c = l * rows }
         var buffer = [Double](repeating: 0, count: block * d)
         x.values.withUnsafeBufferPointer { src in

@@ -58,7 +58,7 @@ enum Widening {
         return s
     }
 
-    /// Σ x[c]² over one row in Float, in eight lanes: within a relative (count/8 + 3)·2⁻²⁴ of the
+    /// Σ x[c]² over one row in Float, in eight lanes: within a relative (count/8 + 8)·2⁻²⁴ of the
     /// exact sum, for callers that only need a bound (a row's tolerance) and not Double's accuracy.
     static func floatSquaredNorm(_ x: UnsafePointer<Float>, count: Int) -> Float {
         let raw = UnsafeRawPointer(x)
