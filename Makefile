@@ -18,10 +18,12 @@ demo: deps
 
 ## Runs every test (unit, golden, integration against the librdkafka mock cluster).
 test: deps
+	@scripts/reference-venv.sh
 	$(SWIFT) build --build-tests
 	# The crash-recovery and CLI tests run the real executable beside the test bundle.
 	$(SWIFT) build --product twinwatch
-	$(SWIFT) test --skip-build
+	# The reference venv's python3 first: the canonical golden case is regenerated with it.
+	PATH="$(CURDIR)/.venv-ref/bin:$$PATH" $(SWIFT) test --skip-build
 
 release: deps
 	$(SWIFT) build -c release
