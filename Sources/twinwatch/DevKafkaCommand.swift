@@ -26,6 +26,7 @@ struct DevKafkaCommand: AsyncParsableCommand {
         print(cluster.bootstrapServers)
         fflush(nil)  // all streams: a pipe reader must see the line now
         let logger = logging.logger("twinwatch.dev-kafka")
+        logger.notice("each partition keeps about 5 MiB (librdkafka's mock cluster) and drops older messages silently: start consumers before producing more")
         let group = ServiceGroup(configuration: .init(
             services: [HoldUntilShutdown(cluster: cluster)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
