@@ -30,7 +30,8 @@ actor BaselineRegistry {
     private enum Entry {
         case calibrating
         case ready(DriftReference)
-        case failed
+        /// Preparing the reference or its null failed at this instant; retried after `retryDelay`.
+        case failed(ContinuousClock.Instant)
     }
 
     private let store: TwinwatchStore
@@ -47,6 +48,9 @@ actor BaselineRegistry {
     /// Pool of `poolFactor`·m rows (at most half the baseline) for the null of window size m.
     static let poolFactor = 20
     static let splitSeed: UInt64 = 42
+    /// A failed preparation (say, the store busy) is tried again after this long, so a transient
+    /// fault does not leave a model unscored until the next restart.
+    static let retryDelay = Duration.seconds(30)
 
     init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger) {
         self.store = store
@@ -82,7 +86,8 @@ actor BaselineRegistry {
         switch entries[key] {
         case .ready(let reference): return .ready(reference)
         case .calibrating: return .pending
-        case .failed: return .noBaseline
+        case .failed(let at) where ContinuousClock.now - at < Self.retryDelay: return .noBaseline
+        case .failed: logger.info("retrying the baseline reference", metadata: ["model": "\(model)", "baseline": "\(id)", "window": "\(m)"])
         case nil: break
         }
         entries[key] = .calibrating
@@ -111,7 +116,7 @@ actor BaselineRegistry {
             Task { await calibrate(key, baseline: baseline, summary: summary, pool: split.pool, label: label) }
             return .pending
         } catch {
-            entries[key] = .failed
+            entries[key] = .failed(.now)
             logger.error("cannot prepare baseline reference", metadata: ["model": "\(model)", "baseline": "\(id)", "error": "\(error)"])
             return .noBaseline
         }
@@ -130,7 +135,7 @@ actor BaselineRegistry {
             logger.info("null calibration ready", metadata: ["baseline": "\(key.baselineID)", "window": "\(key.windowSize)",
                                                              "seconds": "\(started.duration(to: .now) / .seconds(1))"])
         } catch {
-            entries[key] = .failed
+            entries[key] = .failed(.now)
             logger.error("null calibration failed", metadata: ["baseline": "\(key.baselineID)", "window": "\(key.windowSize)", "error": "\(error)"])
         }
     }
