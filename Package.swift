@@ -130,7 +130,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", "DemoSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -44,16 +44,18 @@ actor BaselineRegistry {
     private var baselines: [Int64: StoredBaseline] = [:]
     private var entries: [Key: Entry] = [:]
     private let calibrationQueue = DispatchQueue(label: "twinwatch.null-calibration")
+    /// A failed preparation (say, the store busy) is tried again after this long, so a transient
+    /// fault does not leave a model unscored until the next restart.
+    private let retryDelay: Duration
 
     /// Pool of `poolFactor`·m rows (at most half the baseline) for the null of window size m.
     static let poolFactor = 20
     static let splitSeed: UInt64 = 42
-    /// A failed preparation (say, the store busy) is tried again after this long, so a transient
-    /// fault does not leave a model unscored until the next restart.
-    static let retryDelay = Duration.seconds(30)
 
-    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger) {
+    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger,
+         retryDelay: Duration = .seconds(30)) {
         self.store = store
+        self.retryDelay = retryDelay
         configuration = Self.configuration(settings)
         self.resamples = resamples
         self.threads = threads
@@ -86,7 +88,7 @@ actor BaselineRegistry {
         switch entries[key] {
         case .ready(let reference): return .ready(reference)
         case .calibrating: return .pending
-        case .failed(let at) where ContinuousClock.now - at < Self.retryDelay: return .noBaseline
+        case .failed(let at) where ContinuousClock.now - at < retryDelay: return .noBaseline
         case .failed: logger.info("retrying the baseline reference", metadata: ["model": "\(model)", "baseline": "\(id)", "window": "\(m)"])
         case nil: break
         }
