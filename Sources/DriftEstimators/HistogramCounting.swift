@@ -8,8 +8,7 @@ extension HistogramReference {
     /// keeps a per-value branch on the column out of the loop.
     func counts(ofRowMajor m: Matrix) -> [Int] {
         let d = columns, fb = Double(bins), bins = bins
-        let widths = (0..<d).map { hi[$0] - lo[$0] }
-        let scales = (0..<d).map { widths[$0] > 0 ? fb / widths[$0] : 0 }
+        let (widths, scales) = binScales()
         var table = [Int32](repeating: 0, count: d * bins)
         do {
             // Spans read without bounds checks (`unchecked`): every index is below rows·d or d·B by construction.
@@ -26,7 +25,7 @@ extension HistogramReference {
             }
             for j in 0..<d where !(width[j] > 0) {
                 for k in 0..<bins { c[j * bins + k] = 0 }
-                for r in 0..<m.rows { c[j * bins + (Double(x[r * d + j]) == lo[j] ? 0 : bins - 1)] &+= 1 }
+                for r in 0..<m.rows { c[j * bins + bin(of: Double(x[r * d + j]), column: j)] &+= 1 }
             }
         }
         return table.map { Int($0) }
@@ -44,8 +43,7 @@ extension HistogramReference {
         let d = m.cols, l = columns, n = m.rows, fb = Double(bins), bins = bins
         let thetaFloats = theta.map { Float($0) }
         let margin = KNNSearch.margin(dimensions: d)
-        let widths = (0..<l).map { hi[$0] - lo[$0] }
-        let scales = (0..<l).map { widths[$0] > 0 ? fb / widths[$0] : 0 }
+        let (widths, scales) = binScales()
         let blockRows = Swift.min(Self.projectionBlockRows, n)
         var projected = [Float](unsafeUninitializedCapacity: blockRows * l) { _, c in c = blockRows * l }
         var table = [Int32](repeating: 0, count: l * bins)
@@ -102,6 +100,13 @@ extension HistogramReference {
         }
         while c < count { s0 += t[unchecked: base &+ c] * Double(x[c]); c += 1 }
         return bin(of: (s0 + s1) + (s2 + s3), column: j)
+    }
+
+    /// Per column, the bin range hi − lo and B / (hi − lo) (0 for a constant column, which the
+    /// counters recount by `bin(of:column:)`).
+    func binScales() -> (widths: [Double], scales: [Double]) {
+        let widths = (0..<columns).map { hi[$0] - lo[$0] }
+        return (widths, widths.map { $0 > 0 ? Double(bins) / $0 : 0 })
     }
 
     /// ref.py's bin of `value` in column `j` (constant columns: bin 0 for the constant, else B − 1).

@@ -43,21 +43,6 @@ enum Widening {
         while i < count { dst[i] = Double(src[i]); i += 1 }
     }
 
-    /// Σ Double(x[c])² over one row.
-    static func squaredNorm(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        let raw = UnsafeRawPointer(x)
-        var lanes = SIMD4<Double>(repeating: 0)
-        var c = 0
-        while c + 4 <= count {
-            let v = widen(raw.loadUnaligned(fromByteOffset: c * 4, as: SIMD4<Float>.self))
-            lanes += v * v
-            c += 4
-        }
-        var s = lanes.sum()
-        while c < count { s += Double(x[c]) * Double(x[c]); c += 1 }
-        return s
-    }
-
     /// Σ x[c]² over one row in Float, in eight lanes: within a relative (count/8 + 8)·2⁻²⁴ of the
     /// exact sum, for callers that only need a bound (a row's tolerance) and not Double's accuracy.
     static func floatSquaredNorm(_ x: UnsafePointer<Float>, count: Int) -> Float {
