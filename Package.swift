@@ -96,10 +96,16 @@ let package = Package(
             ],
             swiftSettings: optimisedInDebug
         ),
+        // What `twinwatch eval` measures: scenario generator, batch and stream runs of the real evaluator.
+        .target(
+            name: "AlertQuality",
+            dependencies: ["DriftEstimators", "COpenBLAS", "TwinwatchCore", "Monitor"],
+            swiftSettings: optimisedInDebug
+        ),
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "BaselineStore",
+                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "BaselineStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,6 +158,11 @@ let package = Package(
             dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AlertQualityTests",
+            dependencies: ["AlertQuality", "DriftEstimators"],
             swiftSettings: strict
         ),
         .testTarget(

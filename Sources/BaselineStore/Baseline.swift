@@ -36,9 +36,12 @@ public struct NewBaseline: Sendable {
     public let timeTo: String?
     public let rows: Matrix
     public let scores: [Float]
+    /// Each row's cohort (empty: unknown, e.g. a matrix file).
+    public let cohorts: [String]
 
     public init(model: String, modelVersion: String? = nil, createdBy: String, source: String,
-                timeFrom: String? = nil, timeTo: String? = nil, rows: Matrix, scores: [Float] = []) {
+                timeFrom: String? = nil, timeTo: String? = nil, rows: Matrix, scores: [Float] = [], cohorts: [String] = []) {
+        self.cohorts = cohorts
         self.model = model
         self.modelVersion = modelVersion
         self.createdBy = createdBy
@@ -55,6 +58,8 @@ public struct StoredBaseline: Sendable {
     public let info: BaselineInfo
     public let rows: Matrix
     public let profile: BaselineProfile
+    /// Each row's cohort; nil for a baseline stored without them.
+    public let cohorts: BaselineCohorts?
 }
 
 /// A null calibration persisted for (baseline, window size, estimator configuration).

@@ -112,6 +112,14 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v2-baseline-cohorts") { db in
+            // Each row's cohort (names as a JSON array, one little-endian UInt16 per row); NULL for
+            // baselines stored without cohorts (matrix files), whose cohort windows are not scored.
+            try db.execute(sql: """
+                ALTER TABLE baseline ADD COLUMN cohort_names TEXT;
+                ALTER TABLE baseline ADD COLUMN cohort_rows BLOB;
+                """)
+        }
         return migrator
     }
 }

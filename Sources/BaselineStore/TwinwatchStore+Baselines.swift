@@ -11,6 +11,11 @@ extension TwinwatchStore {
         if let bad = baseline.rows.values.firstIndex(where: { !$0.isFinite }) {
             throw StoreError(.invalidBaseline, "baseline for \(baseline.model): row \(bad / baseline.rows.cols), column \(bad % baseline.rows.cols) is not finite")
         }
+        guard baseline.cohorts.isEmpty || baseline.cohorts.count == baseline.rows.rows else {
+            throw StoreError(.invalidBaseline, "baseline for \(baseline.model): \(baseline.cohorts.count) cohort labels for \(baseline.rows.rows) rows")
+        }
+        let cohorts = baseline.cohorts.isEmpty ? nil : BaselineCohorts(perRow: baseline.cohorts)
+        let cohortNames = try cohorts.map { c throws(StoreError) in String(decoding: try Self.encode(c.names), as: UTF8.self) }
         let profile = BaselineProfile(rows: baseline.rows, scores: baseline.scores)
         let summaries = String(decoding: try Self.encode(profile), as: UTF8.self)
         let blob = FloatBlob.data(baseline.rows.values)
@@ -22,10 +27,12 @@ extension TwinwatchStore {
                 try db.execute(sql: "UPDATE baseline SET status = 'retired' WHERE model = ? AND status = 'active'", arguments: [baseline.model])
             }
             try db.execute(sql: """
-                INSERT INTO baseline (model, model_version, version, status, created_at, created_by, source, time_from, time_to, n, d, rows, summaries)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO baseline (model, model_version, version, status, created_at, created_by, source, time_from, time_to, n, d, rows, summaries,
+                                      cohort_names, cohort_rows)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [baseline.model, baseline.modelVersion, version, status.rawValue, createdAt, baseline.createdBy,
-                                 baseline.source, baseline.timeFrom, baseline.timeTo, baseline.rows.rows, baseline.rows.cols, blob, summaries])
+                                 baseline.source, baseline.timeFrom, baseline.timeTo, baseline.rows.rows, baseline.rows.cols, blob, summaries,
+                                 cohortNames, cohorts?.blob])
             return db.lastInsertedRowID
         }
         return try await info(id: id)
@@ -54,13 +61,14 @@ extension TwinwatchStore {
     /// One baseline with its rows (bit-exact as stored) and profile.
     public func baseline(id: Int64) async throws(StoreError) -> StoredBaseline {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.infoColumns), rows, summaries FROM baseline WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Self.infoColumns), rows, summaries, cohort_names, cohort_rows FROM baseline WHERE id = ?", arguments: [id]) else {
                 throw StoreError(.notFound, "no baseline with id \(id)")
             }
             let info = try Self.info(from: row)
             let values = try FloatBlob.floats(row["rows"])
             let profile = try Self.decode(BaselineProfile.self, row["summaries"])
-            return StoredBaseline(info: info, rows: try Matrix(rows: info.n, cols: info.d, values: values), profile: profile)
+            let cohorts = try BaselineCohorts.decode(names: row["cohort_names"], blob: row["cohort_rows"], rows: info.n)
+            return StoredBaseline(info: info, rows: try Matrix(rows: info.n, cols: info.d, values: values), profile: profile, cohorts: cohorts)
         }
     }
 

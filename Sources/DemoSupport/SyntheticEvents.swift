@@ -1,14 +1,6 @@
 import DriftEstimators
 import Foundation
 
-extension SplitMix64 {
-    /// A standard normal draw (Box–Muller on two portable uniforms).
-    public mutating func gaussian() -> Double {
-        let u1 = nextUnit(), u2 = nextUnit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}
-
 /// Synthetic embeddings: a Gaussian mixture of `components` clusters in `dimension` dimensions,
 /// optionally shifted by `meanShift` (in units of the per-dimension noise std) on every dimension.
 public struct SyntheticEmbeddings: Sendable {

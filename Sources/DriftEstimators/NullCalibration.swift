@@ -41,71 +41,122 @@ public struct NullDistribution: Sendable, Codable, Equatable {
 
 /// Null distributions of every selected estimator for one baseline and one window size.
 ///
-/// Design: the baseline rows are split once (`BaselineSplit`) into a *reference* part, summarised
-/// by `BaselineSummary` and used for every live evaluation, and a disjoint *calibration pool*. Each
-/// null draw is a window of m rows sampled without replacement from the pool and scored against the
-/// same reference summary, so the null is the score's distribution under "no drift" conditional on the
-/// very reference the daemon uses: p-values are calibrated for this baseline, not only on average.
+/// Design (DESIGN §5.7, *re-split per replicate*): a live window of m rows is scored against a
+/// *reference* of n − m baseline rows (`BaselineSplit`, seeded). Each of the B null replicates
+/// partitions the n baseline rows at random into a window of m rows and a reference of the other
+/// n − m, summarises that reference and scores that window against it. Under "no drift" the n
+/// baseline rows and a live window are draws of one distribution, so every replicate pair
+/// (reference, window) has exactly the distribution of the live pair (reference, live window):
+/// the null carries the reference's own sampling noise instead of conditioning on it, and no
+/// calibration pool exists whose deviation could offset every null window alike (the fault of a
+/// fixed pool only a few windows large). The cost is one reference summary per replicate.
 /// Compute once per (baseline, window size); it is Codable for the store.
 public struct NullCalibration: Sendable, Codable, Equatable {
     public let windowSize: Int
     public let resamples: Int
     public let seed: UInt64
-    public let poolRows: Int
+    /// Rows of every replicate's reference and of the live reference: the baseline's rows − m.
+    public let referenceRows: Int
     public let distributions: [DriftEstimatorKind: NullDistribution]
 
+    /// The documented minimum: a baseline (or a cohort's part of it) needs at least this many
+    /// times the window's rows for a calibrated null. Below it `calibrate` refuses. Measured
+    /// (no drift, d = 32 and 256, BH over w1/sliced/frechet/hist_kl): README "How good are the alerts?".
+    public static let minimumBaselineRatio = 4
+    /// The smallest window a null is calibrated for.
+    public static let minimumWindow = 20
+
+    private enum CodingKeys: String, CodingKey { case windowSize, resamples, seed, referenceRows, distributions }
+
+    /// Decodes a stored null; one stored before re-splitting (0.3.x, a fixed pool) has no
+    /// `referenceRows` and reads as 0 (such nulls are listed, never used: the daemon's label differs).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        windowSize = try c.decode(Int.self, forKey: .windowSize)
+        resamples = try c.decode(Int.self, forKey: .resamples)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        referenceRows = try c.decodeIfPresent(Int.self, forKey: .referenceRows) ?? 0
+        distributions = try c.decode([DriftEstimatorKind: NullDistribution].self, forKey: .distributions)
+    }
+
     /// Memberwise (e.g. when loaded from a store).
-    public init(windowSize: Int, resamples: Int, seed: UInt64, poolRows: Int, distributions: [DriftEstimatorKind: NullDistribution]) {
+    public init(windowSize: Int, resamples: Int, seed: UInt64, referenceRows: Int, distributions: [DriftEstimatorKind: NullDistribution]) {
         self.windowSize = windowSize
         self.resamples = resamples
         self.seed = seed
-        self.poolRows = poolRows
+        self.referenceRows = referenceRows
         self.distributions = distributions
     }
 
-    /// Draws `resamples` (≥ 1; DESIGN asks ≥ 200) windows of `windowSize` rows from `pool` and scores them.
-    /// The pool must be disjoint from the rows summarised in `summary` and have ≥ `windowSize` rows.
-    /// Every draw comes from the same pool, so the pool's own sampling noise shifts the whole null by
-    /// about √(m / poolRows) null standard deviations: use a pool of ≥ 20·m rows (50·m for kNN KL) for
-    /// a false-alarm rate close to the nominal level (measured: 10·m gave up to 6 % at α = 1 % for kNN KL).
-    ///
-    /// `threads` > 1 scores the draws on that many threads; the draws themselves come from the one
-    /// seeded sequence either way, so the result does not depend on `threads`.
-    public static func calibrate(summary: BaselineSummary, pool: Matrix, windowSize m: Int,
-                                 resamples b: Int = 200, seed: UInt64 = 42, threads: Int = 1) throws(EstimatorError) -> NullCalibration {
-        try pool.requireUsable("calibration pool", dimensions: summary.dimensions)
-        guard m >= 2, b >= 1 else { throw EstimatorError(.tooFewRows, "null calibration needs window ≥ 2 and B ≥ 1 (got m \(m), B \(b))") }
-        guard pool.rows >= m else {
-            throw EstimatorError(.tooFewRows, "calibration pool has \(pool.rows) rows, window size \(m) needs at least that many")
+    /// The largest window a baseline of `rows` rows calibrates (nil below `minimumWindow`).
+    public static func largestWindow(baselineRows rows: Int) -> Int? {
+        let m = rows / minimumBaselineRatio
+        return m >= minimumWindow ? m : nil
+    }
+
+    /// Why a baseline of `rows` rows cannot calibrate windows of `m` rows, or nil when it can.
+    public static func refusal(baselineRows rows: Int, windowSize m: Int) -> String? {
+        if m < minimumWindow { return "window of \(m) rows is below the minimum of \(minimumWindow) for a calibrated null" }
+        if rows < minimumBaselineRatio * m {
+            return "baseline of \(rows) rows is below the minimum of \(minimumBaselineRatio) × window = \(minimumBaselineRatio * m) rows "
+                + "for a calibrated null at window \(m) (largest calibrated window: \(largestWindow(baselineRows: rows).map(String.init) ?? "none"))"
         }
-        let kinds = summary.configuration.estimators.filter { $0 != .health }.sorted()
+        return nil
+    }
+
+    /// Draws `resamples` (≥ 1; DESIGN asks ≥ 200) re-splits of `baseline` into a window of
+    /// `windowSize` rows and a reference of the rest, and scores each window against its reference
+    /// with `configuration`. Refuses a baseline below `minimumBaselineRatio` × `windowSize` rows.
+    ///
+    /// `threads` > 1 scores the replicates on that many threads; the splits come from the one
+    /// seeded sequence either way, so the result does not depend on `threads`.
+    public static func calibrate(baseline: Matrix, windowSize m: Int, configuration: DriftConfiguration,
+                                 resamples b: Int = 200, seed: UInt64 = 42, threads: Int = 1) throws(EstimatorError) -> NullCalibration {
+        try baseline.requireUsable("baseline")
+        guard b >= 1 else { throw EstimatorError(.tooFewRows, "null calibration needs B ≥ 1 (got \(b))") }
+        if let why = refusal(baselineRows: baseline.rows, windowSize: m) { throw EstimatorError(.tooFewRows, why) }
+        let kinds = configuration.estimators.filter { $0 != .health }.sorted()
         var scores = [DriftEstimatorKind: [Double]]()
         var rng = SplitMix64(seed: seed)
-        // Draws are taken in chunks, so at most one chunk of index sets is held at a time.
+        // Splits are taken in chunks, so at most one chunk of index sets is held at a time.
         let chunk = Swift.max(1, threads) * 16
         for start in stride(from: 0, to: b, by: chunk) {
-            let draws = (start..<Swift.min(start + chunk, b)).map { _ in Sampling.indices(choose: m, from: pool.rows, rng: &rng) }
-            for s in try evaluateDraws(draws, summary: summary, pool: pool, threads: threads) {
+            let splits = (start..<Swift.min(start + chunk, b)).map { _ in Sampling.indices(choose: m, from: baseline.rows, rng: &rng) }
+            for s in try scoreReplicates(splits, baseline: baseline, configuration: configuration, threads: threads) {
                 for k in kinds { if let v = s.primaryScore(k) { scores[k, default: []].append(v) } }
             }
         }
-        return NullCalibration(windowSize: m, resamples: b, seed: seed, poolRows: pool.rows,
+        return NullCalibration(windowSize: m, resamples: b, seed: seed, referenceRows: baseline.rows - m,
                                distributions: scores.mapValues { NullDistribution(scores: $0) })
     }
 
-    /// Scores of the windows `draws` select from `pool`, in draw order.
-    private static func evaluateDraws(_ draws: [[Int]], summary: BaselineSummary, pool: Matrix, threads: Int) throws(EstimatorError) -> [DriftScores] {
-        guard threads > 1, draws.count > 1 else {
-            return try draws.map { (d: [Int]) throws(EstimatorError) in try summary.evaluate(pool.selectingRows(d)) }
+    /// One replicate: the rows `window` selects against a reference of every other row.
+    private static func replicate(_ window: [Int], baseline: Matrix, configuration: DriftConfiguration) throws(EstimatorError) -> DriftScores {
+        let reference = try BaselineSummary(baseline: baseline.selectingRows(complement(of: window, in: baseline.rows)), configuration: configuration)
+        return try reference.evaluate(baseline.selectingRows(window))
+    }
+
+    /// Scores of the replicates `splits` select, in order.
+    private static func scoreReplicates(_ splits: [[Int]], baseline: Matrix, configuration: DriftConfiguration,
+                                        threads: Int) throws(EstimatorError) -> [DriftScores] {
+        guard threads > 1, splits.count > 1 else {
+            return try splits.map { (w: [Int]) throws(EstimatorError) in try replicate(w, baseline: baseline, configuration: configuration) }
         }
-        let results = Mutex([Result<DriftScores, EstimatorError>?](repeating: nil, count: draws.count))
-        DispatchQueue.concurrentPerform(iterations: Swift.min(threads, draws.count)) { worker in
-            for i in stride(from: worker, to: draws.count, by: threads) {
-                let result = Result { () throws(EstimatorError) in try summary.evaluate(pool.selectingRows(draws[i])) }
+        let results = Mutex([Result<DriftScores, EstimatorError>?](repeating: nil, count: splits.count))
+        DispatchQueue.concurrentPerform(iterations: Swift.min(threads, splits.count)) { worker in
+            for i in stride(from: worker, to: splits.count, by: threads) {
+                let result = Result { () throws(EstimatorError) in try replicate(splits[i], baseline: baseline, configuration: configuration) }
                 results.withLock { $0[i] = result }
             }
         }
         return try results.withLock { $0 }.map { (r: Result<DriftScores, EstimatorError>?) throws(EstimatorError) in try r!.get() }
+    }
+
+    /// The indices of `0..<n` not in `chosen`, ascending.
+    static func complement(of chosen: [Int], in n: Int) -> [Int] {
+        var taken = [Bool](repeating: false, count: n)
+        for i in chosen { taken[i] = true }
+        return (0..<n).filter { !taken[$0] }
     }
 
     /// p-value of each estimator's primary score in `scores` (estimators without a null are skipped).
@@ -139,21 +190,18 @@ public struct CalibratedDrift: Sendable, Codable, Equatable {
     public let combinedP: Double
 }
 
-/// A baseline sample split (seeded) into the reference part and the disjoint calibration pool.
+/// The live reference of a window size: a seeded choice of the baseline's rows, the same number
+/// every replicate of the window size's `NullCalibration` uses (n − m).
 public struct BaselineSplit: Sendable {
     public let reference: Matrix
-    public let pool: Matrix
 
-    /// Puts `poolRows` randomly chosen rows in the pool and the rest in the reference.
-    public init(_ baseline: Matrix, poolRows: Int, seed: UInt64 = 42) throws(EstimatorError) {
-        guard poolRows >= 2, baseline.rows - poolRows >= 2 else {
-            throw EstimatorError(.tooFewRows, "cannot split \(baseline.rows) rows into a pool of \(poolRows) and a reference of ≥ 2")
+    /// Keeps all but `windowSize` randomly chosen rows of `baseline` as the reference.
+    public init(_ baseline: Matrix, windowSize m: Int, seed: UInt64 = 42) throws(EstimatorError) {
+        guard m >= 1, baseline.rows - m >= 2 else {
+            throw EstimatorError(.tooFewRows, "cannot hold out \(m) of \(baseline.rows) rows and keep a reference of ≥ 2")
         }
         var rng = SplitMix64(seed: seed)
-        let chosen = Sampling.indices(choose: poolRows, from: baseline.rows, rng: &rng).sorted()
-        var inPool = [Bool](repeating: false, count: baseline.rows)
-        for i in chosen { inPool[i] = true }
-        pool = baseline.selectingRows(chosen)
-        reference = baseline.selectingRows((0..<baseline.rows).filter { !inPool[$0] })
+        let heldOut = Sampling.indices(choose: m, from: baseline.rows, rng: &rng)
+        reference = baseline.selectingRows(NullCalibration.complement(of: heldOut, in: baseline.rows))
     }
 }

@@ -20,6 +20,12 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     public mutating func nextUnit() -> Double {
         Double((next() >> 11) + 1) * 0x1p-53
     }
+
+    /// A standard normal draw (Box–Muller on two portable uniforms; the sine half is dropped).
+    public mutating func gaussian() -> Double {
+        let u1 = nextUnit(), u2 = nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
 }
 
 /// The L×d projection matrix Θ of DESIGN §5.2 (unit rows), identical to `ref.py`'s `portable_projections`.

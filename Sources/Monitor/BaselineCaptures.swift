@@ -12,6 +12,7 @@ struct BaselineCaptures: Sendable {
         let source: String
         var values: [Float] = []
         var scores: [Float] = []
+        var cohorts: [String] = []
         var firstMs: Int64 = .max
         var lastMs: Int64 = .min
         var modelVersion: String?
@@ -41,6 +42,7 @@ struct BaselineCaptures: Sendable {
         var capture = active.removeValue(forKey: event.model) ?? Capture(rows: rows, source: source)
         capture.values.append(contentsOf: embedding)
         capture.scores.append(score)
+        capture.cohorts.append(event.cohort)
         capture.firstMs = Swift.min(capture.firstMs, event.timestampMs)
         capture.lastMs = Swift.max(capture.lastMs, event.timestampMs)
         capture.modelVersion = event.modelVersion ?? capture.modelVersion
@@ -53,7 +55,7 @@ struct BaselineCaptures: Sendable {
         let matrix = try! Matrix(rows: capture.scores.count, cols: embedding.count, values: capture.values)
         completed.append(NewBaseline(model: event.model, modelVersion: capture.modelVersion, createdBy: "twinwatch", source: capture.source,
                                      timeFrom: RFC3339.string(millis: capture.firstMs), timeTo: RFC3339.string(millis: capture.lastMs),
-                                     rows: matrix, scores: capture.scores))
+                                     rows: matrix, scores: capture.scores, cohorts: capture.cohorts))
         return .completed
     }
 

@@ -4,32 +4,38 @@ import Foundation
 import Logging
 import TwinwatchCore
 
-/// What a window of one model is compared with at one window size.
+/// What a window of one model and cohort is compared with.
 public struct DriftReference: Sendable {
     public let baseline: BaselineInfo
     public let profile: BaselineProfile
-    /// Summary of the reference part of the baseline (the rest is the calibration pool).
+    /// Rows of the window this reference is calibrated for: the window size asked for, or fewer
+    /// where the baseline holds too few rows of the cohort (the newest rows of the window are scored).
+    public let windowSize: Int
+    /// Summary of the reference: the cohort's baseline rows (every row for the model aggregate)
+    /// except `windowSize` held out, as every null replicate's reference.
     public let summary: BaselineSummary
-    /// Nil when the baseline is too small to split off a pool for this window size: the rule then
-    /// falls back to the raw threshold of `drift.estimator`.
-    public let null: NullCalibration?
+    public let null: NullCalibration
 }
 
-/// The active baseline of every model, loaded once, with one reference per window size. Null
-/// calibrations come from the store, or are computed once in the background (off the cooperative
-/// pool) and persisted; until then the window is reported as pending, never alerted on.
+/// The active baseline of every model, loaded once, with one reference per (cohort, window size):
+/// a cohort's window is compared with that cohort's baseline rows, the model aggregate with all of
+/// them. Null calibrations come from the store, or are computed once in the background (off the
+/// cooperative pool) and persisted; until then the window is reported as pending, never alerted on.
 actor BaselineRegistry {
     enum Lookup: Sendable {
         case noBaseline
         case pending
         case ready(DriftReference)
+        /// The baseline holds too few rows of the cohort for any calibrated window: not scored.
+        case uncalibrated(String)
     }
 
-    private struct Key: Hashable { let baselineID: Int64; let windowSize: Int }
+    private struct Key: Hashable { let baselineID: Int64; let cohort: String; let windowSize: Int }
 
     private enum Entry {
         case calibrating
         case ready(DriftReference)
+        case uncalibrated(String)
         /// Preparing the reference or its null failed at this instant; retried after `retryDelay`.
         case failed(ContinuousClock.Instant)
     }
@@ -48,23 +54,16 @@ actor BaselineRegistry {
     /// fault does not leave a model unscored until the next restart.
     private let retryDelay: Duration
 
-    /// Pool of `poolFactor`·m rows (at most half the baseline) for the null of window size m.
-    static let poolFactor = 20
     static let splitSeed: UInt64 = 42
 
     init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger,
          retryDelay: Duration = .seconds(30)) {
         self.store = store
         self.retryDelay = retryDelay
-        configuration = Self.configuration(settings)
+        configuration = settings.estimatorConfiguration
         self.resamples = resamples
         self.threads = threads
         self.logger = logger
-    }
-
-    /// Estimator parameters of the daemon (DESIGN §5 defaults; kNN KL subsampled to bound its cost).
-    static func configuration(_ settings: DriftSettings) -> DriftConfiguration {
-        DriftConfiguration(estimators: Set(settings.estimators.map { DriftEstimatorKind(rawValue: $0.rawValue)! }), knnMaxRows: 2000)
     }
 
     /// Re-reads which baseline is active per model; returns the models whose baseline changed.
@@ -81,64 +80,86 @@ actor BaselineRegistry {
 
     var modelsWithBaseline: Set<String> { Set(active.keys) }
 
-    /// The reference for `model` at window size `m`, starting its null calibration if needed.
-    func reference(model: String, windowSize m: Int) async -> Lookup {
+    /// The reference for `model`'s `cohort` at window size `m`, starting its null calibration if needed.
+    func reference(model: String, cohort: String, windowSize m: Int) async -> Lookup {
         guard let id = active[model] else { return .noBaseline }
-        let key = Key(baselineID: id, windowSize: m)
+        let key = Key(baselineID: id, cohort: cohort, windowSize: m)
         switch entries[key] {
         case .ready(let reference): return .ready(reference)
+        case .uncalibrated(let why): return .uncalibrated(why)
         case .calibrating: return .pending
         case .failed(let at) where ContinuousClock.now - at < retryDelay: return .noBaseline
-        case .failed: logger.info("retrying the baseline reference", metadata: ["model": "\(model)", "baseline": "\(id)", "window": "\(m)"])
+        case .failed: logger.info("retrying the baseline reference", metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)", "window": "\(m)"])
         case nil: break
         }
         entries[key] = .calibrating
         do {
             let baseline = try await load(id)
-            let poolRows = min(Self.poolFactor * m, baseline.rows.rows / 2)
-            guard poolRows >= 2 * m else {
-                // Too small to calibrate at this size: the whole baseline is the reference.
-                let summary = try await offload { [configuration] in try BaselineSummary(baseline: baseline.rows, configuration: configuration) }
-                let reference = DriftReference(baseline: baseline.info, profile: baseline.profile, summary: summary, null: nil)
+            let rows = try Self.rows(of: cohort, in: baseline)
+            guard let size = Self.calibratedWindow(requested: m, baselineRows: rows.rows) else {
+                let why = rows.rows == 0 && baseline.cohorts == nil
+                    ? "baseline \(id) was stored without row cohorts: only the model aggregate is scored"
+                    : "baseline \(id) holds \(rows.rows) rows of cohort \(cohort); a calibrated null needs ≥ "
+                        + "\(NullCalibration.minimumBaselineRatio * NullCalibration.minimumWindow)"
+                entries[key] = .uncalibrated(why)
+                logger.warning("cohort not scored for drift", metadata: ["model": "\(model)", "cohort": "\(cohort)", "reason": "\(why)"])
+                return .uncalibrated(why)
+            }
+            if size < m {
+                logger.warning("baseline holds too few rows of the cohort for the window; scoring its newest rows only",
+                               metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)", "cohort_rows": "\(rows.rows)",
+                                          "window": "\(m)", "scored_rows": "\(size)"])
+            }
+            let summary = try await offload { [configuration] in
+                try BaselineSummary(baseline: BaselineSplit(rows, windowSize: size, seed: Self.splitSeed).reference, configuration: configuration)
+            }
+            let label = nullLabel(cohort: cohort)
+            if let null = try await store.null(baselineID: id, windowSize: size, configuration: label) {
+                let reference = DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null)
                 entries[key] = .ready(reference)
-                logger.warning("baseline too small for a null at this window size; using the raw threshold",
-                               metadata: ["model": "\(model)", "baseline": "\(id)", "window": "\(m)", "baseline_rows": "\(baseline.rows.rows)",
-                                          "needed_rows": "\(4 * m)"])
                 return .ready(reference)
             }
-            let label = nullLabel(poolRows: poolRows)
-            let split = try BaselineSplit(baseline.rows, poolRows: poolRows, seed: Self.splitSeed)
-            let summary = try await offload { [configuration] in try BaselineSummary(baseline: split.reference, configuration: configuration) }
-            if let null = try await store.null(baselineID: id, windowSize: m, configuration: label) {
-                let reference = DriftReference(baseline: baseline.info, profile: baseline.profile, summary: summary, null: null)
-                entries[key] = .ready(reference)
-                return .ready(reference)
-            }
-            logger.info("computing null calibration", metadata: ["model": "\(model)", "baseline": "\(id)", "window": "\(m)", "resamples": "\(resamples)"])
-            Task { await calibrate(key, baseline: baseline, summary: summary, pool: split.pool, label: label) }
+            logger.info("computing null calibration", metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)",
+                                                               "window": "\(size)", "reference_rows": "\(rows.rows - size)", "resamples": "\(resamples)"])
+            Task { await calibrate(key, size: size, baseline: baseline, rows: rows, summary: summary, label: label) }
             return .pending
         } catch {
             entries[key] = .failed(.now)
-            logger.error("cannot prepare baseline reference", metadata: ["model": "\(model)", "baseline": "\(id)", "error": "\(error)"])
+            logger.error("cannot prepare baseline reference", metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)", "error": "\(error)"])
             return .noBaseline
         }
     }
 
-    private func calibrate(_ key: Key, baseline: StoredBaseline, summary: BaselineSummary, pool: Matrix, label: String) async {
+    /// The baseline rows a window of `cohort` is compared with: every row for the model
+    /// aggregate, the cohort's own rows otherwise (none when the baseline has no row cohorts).
+    static func rows(of cohort: String, in baseline: StoredBaseline) throws -> Matrix {
+        if cohort == WindowSettings.aggregateCohort { return baseline.rows }
+        let chosen = baseline.cohorts?.rows(of: cohort) ?? []
+        return try Matrix(rows: chosen.count, cols: baseline.rows.cols, values: baseline.rows.selectingRows(chosen).values)
+    }
+
+    /// The window size `m`, or the largest calibrated one below it a baseline of `rows` rows
+    /// allows; nil below the documented minimum.
+    static func calibratedWindow(requested m: Int, baselineRows rows: Int) -> Int? {
+        guard let largest = NullCalibration.largestWindow(baselineRows: rows) else { return nil }
+        return Swift.min(m, largest)
+    }
+
+    private func calibrate(_ key: Key, size: Int, baseline: StoredBaseline, rows: Matrix, summary: BaselineSummary, label: String) async {
         let started = ContinuousClock.now
         do {
-            let null = try await offload(on: calibrationQueue) { [resamples, threads] in
-                try NullCalibration.calibrate(summary: summary, pool: pool, windowSize: key.windowSize, resamples: resamples,
+            let null = try await offload(on: calibrationQueue) { [resamples, threads, configuration] in
+                try NullCalibration.calibrate(baseline: rows, windowSize: size, configuration: configuration, resamples: resamples,
                                               seed: Self.splitSeed, threads: threads)
             }
             try await store.saveNull(null, baselineID: key.baselineID, configuration: label)
             guard entries[key] != nil else { return }  // the baseline was replaced meanwhile
-            entries[key] = .ready(DriftReference(baseline: baseline.info, profile: baseline.profile, summary: summary, null: null))
-            logger.info("null calibration ready", metadata: ["baseline": "\(key.baselineID)", "window": "\(key.windowSize)",
+            entries[key] = .ready(DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null))
+            logger.info("null calibration ready", metadata: ["baseline": "\(key.baselineID)", "cohort": "\(key.cohort)", "window": "\(size)",
                                                              "seconds": "\(started.duration(to: .now) / .seconds(1))"])
         } catch {
             entries[key] = .failed(.now)
-            logger.error("null calibration failed", metadata: ["baseline": "\(key.baselineID)", "window": "\(key.windowSize)", "error": "\(error)"])
+            logger.error("null calibration failed", metadata: ["baseline": "\(key.baselineID)", "cohort": "\(key.cohort)", "window": "\(size)", "error": "\(error)"])
         }
     }
 
@@ -149,12 +170,20 @@ actor BaselineRegistry {
         return loaded
     }
 
-    /// Identifies what a persisted null depends on besides (baseline, window size).
-    private func nullLabel(poolRows: Int) -> String {
+    /// Identifies what a persisted null depends on besides (baseline, window size): the cohort,
+    /// the estimator settings and the re-split null's B and seed.
+    private func nullLabel(cohort: String) -> String {
         let c = configuration
-        return "estimators=\(c.estimators.sorted().map(\.rawValue).joined(separator: ","));projections=\(c.projections);bins=\(c.bins);"
-            + "ridge=\(c.ridge);k=\(c.knnKs.map(String.init).joined(separator: ","));knn_max=\(c.knnMaxRows ?? 0);pool=\(poolRows);"
+        return "cohort=\(cohort);estimators=\(c.estimators.sorted().map(\.rawValue).joined(separator: ","));projections=\(c.projections);bins=\(c.bins);"
+            + "ridge=\(c.ridge);k=\(c.knnKs.map(String.init).joined(separator: ","));knn_max=\(c.knnMaxRows ?? 0);null=resplit;"
             + "B=\(resamples);seed=\(Self.splitSeed)"
+    }
+}
+
+extension DriftSettings {
+    /// Estimator parameters of the daemon (DESIGN §5 defaults; kNN KL subsampled to bound its cost).
+    public var estimatorConfiguration: DriftConfiguration {
+        DriftConfiguration(estimators: Set(estimators.map { DriftEstimatorKind(rawValue: $0.rawValue)! }), knnMaxRows: 2000)
     }
 }
 

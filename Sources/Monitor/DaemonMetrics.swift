@@ -33,6 +33,7 @@ public final class DaemonMetrics: Sendable {
     private static var healthName: MetricNameDescriptor { metric("embedding_health", "Collapse / health signal of the window (total_variance, mean_pairwise_cosine, effective_rank, nan_rate, inf_rate, zero_vector_rate).") }
     private static var scoreShiftName: MetricNameDescriptor { metric("score_shift_ratio", "Relative change of the mean similarity score against the baseline.") }
     private static var baselineName: MetricNameDescriptor { metric("baseline_active_id", "Id of the model's active baseline (0: none).") }
+    private static var evaluatedRowsName: MetricNameDescriptor { metric("drift_window_evaluated_rows", "Rows of the window scored for drift: window.size, or fewer where the baseline holds too few rows of the cohort for a calibrated null at that size; 0 where it holds too few for any (the cohort is not scored for drift).") }
     private static var calibratingName: MetricNameDescriptor { metric("null_calibration_pending", "Windows waiting for their baseline's null calibration at their size.") }
     private static var checkpointFailuresName: MetricNameDescriptor { metric("checkpoint_failures", unit: "total", "Checkpoints that could not be written (retried at the next interval).") }
     private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
@@ -80,6 +81,10 @@ public final class DaemonMetrics: Sendable {
 
     public func activeBaseline(model: String) -> Gauge {
         registry.makeGauge(descriptor: Self.baselineName, labels: [("model", model)])
+    }
+
+    public func evaluatedRows(model: String, cohort: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.evaluatedRowsName, labels: [("model", model), ("cohort", cohort)])
     }
 
     public var nullCalibrationPending: Gauge { registry.makeGauge(descriptor: Self.calibratingName) }

@@ -80,16 +80,27 @@ public struct EvaluatorService: Service {
     private func evaluate(_ input: EvaluationInput) async -> Bool {
         let started = ContinuousClock.now
         let reference: DriftReference
-        switch await registry.reference(model: input.id.model, windowSize: input.window.rows) {
+        let (model, cohort) = (input.id.model, input.id.cohort)
+        switch await registry.reference(model: model, cohort: cohort, windowSize: input.window.rows) {
         case .noBaseline: return false
         case .pending: return true
+        case .uncalibrated:
+            // Never compared with the model's mix: the aggregate window covers this cohort.
+            metrics.evaluatedRows(model: model, cohort: cohort).set(0.0)
+            await state.evaluated(input)
+            return false
         case .ready(let r): reference = r
         }
         do {
+            // A reference calibrated for fewer rows than the window scores the window's newest rows.
+            let dropped = input.window.rows - reference.windowSize
+            let window = dropped > 0 ? input.window.selectingRows(Array(dropped..<input.window.rows)) : input.window
             let (scores, health) = try await offload {
-                (try reference.summary.evaluate(input.window), HealthSignals(input.window))
+                (try reference.summary.evaluate(window), HealthSignals(window))
             }
-            let shift = reference.profile.scoreMean.flatMap { mean in try? ScoreShift(baselineMean: mean, current: input.scores.map(Double.init)) }
+            let scored = input.scores.suffix(window.rows).map(Double.init)
+            let shift = reference.profile.scoreMean.flatMap { mean in try? ScoreShift(baselineMean: mean, current: scored) }
+            metrics.evaluatedRows(model: model, cohort: cohort).set(Double(window.rows))
             await record(input, reference, scores, health, shift)
             await state.evaluated(input)
             metrics.evaluationSeconds.record(started.duration(to: .now))
@@ -104,20 +115,12 @@ public struct EvaluatorService: Service {
 
     private func record(_ input: EvaluationInput, _ reference: DriftReference, _ scores: DriftScores, _ health: HealthSignals, _ shift: ScoreShift?) async {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
-        let calibrated = reference.null?.assess(scores)
-        let primary = DriftEstimatorKind(rawValue: settings.estimator.rawValue)!
-        let (estimator, value, threshold, breached): (String, Double, Double, Bool)
-        if let calibrated {
-            (estimator, value, threshold) = ("combined_p", calibrated.combinedP, settings.level)
-            breached = calibrated.combinedP <= settings.level
-        } else {
-            let raw = scores.primaryScore(primary) ?? 0
-            (estimator, value, threshold) = (primary.rawValue, raw, settings.threshold)
-            breached = raw > settings.threshold
-        }
+        let calibrated = reference.null.assess(scores)
+        let (estimator, value, threshold) = ("combined_p", calibrated.combinedP, settings.level)
+        let breached = calibrated.combinedP <= settings.level
         let action = await alerts.observe(input.id, breached: breached, atMs: now)
         let evaluation = DriftEvaluation(model: input.id.model, cohort: input.id.cohort, baselineID: reference.baseline.id, estimator: estimator,
-                                         value: value, threshold: threshold, windowRows: input.window.rows, atMs: now, scores: scores,
+                                         value: value, threshold: threshold, windowRows: scores.m, atMs: now, scores: scores,
                                          calibrated: calibrated, health: health, scoreShift: shift, breached: breached, action: action)
         publish(evaluation, heldRows: input.heldRows)
         onEvaluation(evaluation)

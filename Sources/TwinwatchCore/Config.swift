@@ -115,13 +115,15 @@ public struct EvaluationSettings: Sendable, Equatable {
 
 public struct BaselineSettings: Sendable, Equatable {
     /// Rows captured from a model's stream when it has no active baseline and `autoCapture` is on.
-    public var captureRows: Int = 2000
+    /// Default: 4 × the default window for 5 cohorts of equal traffic (each cohort's window is
+    /// compared with its own rows and needs 4 × its size for a calibrated null).
+    public var captureRows: Int = 20000
     /// Capture and activate a baseline from the stream for models without an active one.
     public var autoCapture: Bool = true
     /// B, the null resamples per (baseline, window size); the smallest p-value is 1 / (B + 1).
     public var nullResamples: Int = 1000
 
-    public init(captureRows: Int = 2000, autoCapture: Bool = true, nullResamples: Int = 1000) {
+    public init(captureRows: Int = 20000, autoCapture: Bool = true, nullResamples: Int = 1000) {
         self.captureRows = captureRows
         self.autoCapture = autoCapture
         self.nullResamples = nullResamples
@@ -142,19 +144,11 @@ public struct DriftSettings: Sendable, Equatable {
 
     /// Estimators computed for every window; their p-values are combined (Benjamini–Hochberg).
     public var estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL]
-    /// The estimator whose raw score the alert compares with `threshold` when no null is available
-    /// (a baseline too small to calibrate at the window size).
-    public var estimator: Estimator = .w1
-    /// Raw-score threshold of `estimator`, used only without a null.
-    public var threshold: Double = 0.1
     /// The alert fires when the combined p-value is at most this level.
     public var level: Double = 0.001
 
-    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL], estimator: Estimator = .w1,
-                threshold: Double = 0.1, level: Double = 0.001) {
+    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL], level: Double = 0.001) {
         self.estimators = estimators
-        self.estimator = estimator
-        self.threshold = threshold
         self.level = level
     }
 }
@@ -213,4 +207,13 @@ public struct HTTPSettings: Sendable, Equatable {
         self.port = port
         self.enabled = enabled
     }
+}
+
+/// The documented limits of a calibrated null (DESIGN §5.7), for configuration checks; the same
+/// values as `DriftEstimators.NullCalibration`'s (a test holds them equal).
+public enum CalibrationLimits {
+    /// A baseline (or a cohort's part of it) needs this many times the window's rows.
+    public static let minimumBaselineRatio = 4
+    /// The smallest window a null is calibrated for.
+    public static let minimumWindow = 20
 }

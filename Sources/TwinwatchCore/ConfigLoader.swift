@@ -5,15 +5,23 @@ import Yams
 /// file, line and key instead of stopping at the first.
 public enum ConfigLoader {
     /// Loads and validates the file at `path`.
-    public static func load(path: String) throws(ConfigError) -> TwinwatchConfig {
+    public static func load(path: String) throws(ConfigError) -> TwinwatchConfig { try loadWithWarnings(path: path).config }
+
+    /// Loads and validates the file at `path`; also returns the warnings (valid, doubtful settings).
+    public static func loadWithWarnings(path: String) throws(ConfigError) -> (config: TwinwatchConfig, warnings: [ConfigIssue]) {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(issues: [ConfigIssue(file: path, line: 0, key: "", message: "cannot read file")])
         }
-        return try parse(yaml: text, file: path)
+        return try parseWithWarnings(yaml: text, file: path)
     }
 
     /// Validates YAML text; `file` names it in error messages.
     public static func parse(yaml: String, file: String) throws(ConfigError) -> TwinwatchConfig {
+        try parseWithWarnings(yaml: yaml, file: file).config
+    }
+
+    /// Validates YAML text and returns the warnings too.
+    public static func parseWithWarnings(yaml: String, file: String) throws(ConfigError) -> (config: TwinwatchConfig, warnings: [ConfigIssue]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -25,7 +33,7 @@ public enum ConfigLoader {
             throw ConfigError(issues: [ConfigIssue(file: file, line: root?.mark?.line ?? 1, key: "", message: "expected a mapping at the top level")])
         }
         let config = ConfigSchema.read(YAMLSection(mapping: mapping, path: "", line: mapping.mark?.line ?? 1), reader)
-        if let config, reader.issues.isEmpty { return config }
+        if let config, reader.issues.isEmpty { return (config, reader.warnings.sorted { ($0.line, $0.key) < ($1.line, $1.key) }) }
         throw ConfigError(issues: reader.issues.sorted { ($0.line, $0.key) < ($1.line, $1.key) })
     }
 

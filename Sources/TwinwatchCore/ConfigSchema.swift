@@ -22,6 +22,7 @@ enum ConfigSchema {
             baseline.nullResamples = r.int(s, "null_resamples", min: 1) ?? baseline.nullResamples
         }
         let drift = readDrift(root, r, resamples: baseline.nullResamples)
+        warnIfUncalibrated(root, r, window: window, baseline: baseline)
         let alerting = readAlerting(root, r)
         guard let kafka else { return nil }
         var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
@@ -104,10 +105,38 @@ enum ConfigSchema {
         return window
     }
 
+    /// Warns where a model's windows cannot be calibrated at `window.size` (DESIGN §5.7's minimum).
+    private static func warnIfUncalibrated(_ root: YAMLSection, _ r: YAMLReader, window: WindowSettings, baseline: BaselineSettings) {
+        let ratio = CalibrationLimits.minimumBaselineRatio
+        let windowSection = r.section(root, "window")
+        if window.size < CalibrationLimits.minimumWindow {
+            r.warn(windowSection?.line(of: "size") ?? root.line, windowSection?.key("size") ?? "window.size",
+                   "windows of \(window.size) rows are below the minimum of \(CalibrationLimits.minimumWindow) for a calibrated null: no window is scored for drift")
+        }
+        guard baseline.autoCapture, baseline.captureRows < ratio * window.size else { return }
+        let section = r.section(root, "baseline")
+        let largest = baseline.captureRows / ratio
+        r.warn(section?.line(of: "capture_rows") ?? root.line, section?.key("capture_rows") ?? "baseline.capture_rows",
+               "an auto-captured baseline of \(baseline.captureRows) rows calibrates windows of at most \(largest) rows "
+               + "(\(ratio) × window rows needed, window.size is \(window.size)): windows are scored on their newest \(largest) rows only, "
+               + "each cohort on fewer (its share of the capture / \(ratio)); capture ≥ \(ratio * window.size) rows per cohort")
+    }
+
     private static func readDrift(_ root: YAMLSection, _ r: YAMLReader, resamples: Int) -> DriftSettings {
         var drift = DriftSettings()
-        guard let s = r.section(root, "drift") else { return drift }
+        guard let s = r.section(root, "drift") else {
+            // The default level must be reachable with the configured B too.
+            if drift.level < 1 / Double(resamples + 1), let b = r.section(root, "baseline") {
+                r.report(b.line(of: "null_resamples"), b.key("null_resamples"),
+                         "the default drift.level \(drift.level) is below 1/(B+1) with B = \(resamples): the alert could never fire; raise B or set drift.level")
+            }
+            return drift
+        }
         r.rejectUnknownKeys(s, allowed: ["estimators", "estimator", "threshold", "level"])
+        for removed in ["estimator", "threshold"] where s.node(removed) != nil {
+            r.report(s.line(of: removed), s.key(removed),
+                     "no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key")
+        }
         let known = DriftSettings.Estimator.allCases.map(\.rawValue).joined(separator: ", ")
         if let names = r.stringList(s, "estimators") {
             var estimators: [DriftSettings.Estimator] = []
@@ -120,15 +149,6 @@ enum ConfigSchema {
             }
             drift.estimators = estimators
         }
-        if let name = r.string(s, "estimator") {
-            if let estimator = DriftSettings.Estimator(rawValue: name) {
-                drift.estimator = estimator
-                if !drift.estimators.contains(estimator) { drift.estimators.append(estimator) }
-            } else {
-                r.report(s.line(of: "estimator"), s.key("estimator"), "unknown estimator \"\(name)\" (known: \(known))")
-            }
-        }
-        drift.threshold = r.double(s, "threshold", above: 0) ?? drift.threshold
         drift.level = r.double(s, "level", above: 0) ?? drift.level
         // BH's smallest combined p-value is 1/(B+1): a lower level could never fire.
         if drift.level >= 1 || drift.level < 1 / Double(resamples + 1) {

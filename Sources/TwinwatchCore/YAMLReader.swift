@@ -18,11 +18,17 @@ struct YAMLSection {
 final class YAMLReader {
     let file: String
     private(set) var issues: [ConfigIssue] = []
+    /// Valid but doubtful settings (`check-config` prints them; the daemon logs them).
+    private(set) var warnings: [ConfigIssue] = []
 
     init(file: String) { self.file = file }
 
     func report(_ line: Int, _ key: String, _ message: String) {
         issues.append(ConfigIssue(file: file, line: line, key: key, message: message))
+    }
+
+    func warn(_ line: Int, _ key: String, _ message: String) {
+        warnings.append(ConfigIssue(file: file, line: line, key: key, message: message))
     }
 
     /// Reports keys of `section` that the schema does not know (typos must not pass silently).

@@ -11,7 +11,8 @@ struct CheckConfigCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let config = try ConfigLoader.load(path: file)
+            let (config, warnings) = try ConfigLoader.loadWithWarnings(path: file)
+            for w in warnings { FileHandle.standardError.write(Data("warning: \(w.description)\n".utf8)) }
             print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), \(config.alerting.webhooks.count) webhook(s), state in \(config.store.path))")
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))

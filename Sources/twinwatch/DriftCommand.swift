@@ -83,9 +83,10 @@ struct DriftCommand: AsyncParsableCommand {
 
 /// p-values of each estimator's primary score against a null calibrated on the baseline.
 ///
-/// The baseline is split (seeded) into a reference and a calibration pool of max(M, n/2) rows; the
-/// p-values compare the window's score against that reference (the raw scores in the output stay
-/// baseline-vs-current, as the golden values define them).
+/// The window is scored against a reference of all but M baseline rows (seeded) and its p-values
+/// come from B re-splits of the baseline (`NullCalibration`); a baseline below the documented
+/// minimum (`NullCalibration.minimumBaselineRatio` × M) is refused. The raw scores in the output stay
+/// baseline-vs-current, as the golden values define them.
 struct DriftNullReport {
     let resamples: Int
     let window: Int
@@ -95,12 +96,10 @@ struct DriftNullReport {
     let combined: Double
 
     init(baseline: Matrix, current: Matrix, configuration: DriftConfiguration, resamples: Int, window: Int, seed: UInt64) throws(EstimatorError) {
-        let poolRows = max(window, baseline.rows / 2)
-        let split = try BaselineSplit(baseline, poolRows: poolRows, seed: seed)
         var config = configuration
         config.estimators.remove(.health)
-        let summary = try BaselineSummary(baseline: split.reference, configuration: config)
-        let null = try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: window, resamples: resamples, seed: seed)
+        let null = try NullCalibration.calibrate(baseline: baseline, windowSize: window, configuration: config, resamples: resamples, seed: seed)
+        let summary = try BaselineSummary(baseline: BaselineSplit(baseline, windowSize: window, seed: seed).reference, configuration: config)
         let verdict = null.assess(try summary.evaluate(current.prefix(rows: window)), method: .bh)
         self.resamples = resamples
         self.window = window

@@ -17,13 +17,15 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings: TwinwatchConfig
+        let warnings: [ConfigIssue]
         do {
-            settings = try ConfigLoader.load(path: config)
+            (settings, warnings) = try ConfigLoader.loadWithWarnings(path: config)
         } catch {
             throw CLIError(message: "\(config): invalid configuration\n\(error.description)", exitCode: 2)
         }
         if let brokers { settings.kafka.brokers = brokers.split(separator: ",").map(String.init) }
         let logger = logging.logger("twinwatch")
+        for w in warnings { logger.warning("configuration: \(w.description)") }
         let daemon = try Daemon(config: settings, logger: logger)
         var services = daemon.services
         if settings.http.enabled {

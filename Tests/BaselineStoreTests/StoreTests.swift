@@ -94,9 +94,8 @@ struct StoreTests {
         let store = try TwinwatchStore(path: temporaryStorePath())
         let rows = sampleRows(400, 4)
         let info = try await store.insert(NewBaseline(model: "m", createdBy: "t", source: "s", rows: rows))
-        let split = try BaselineSplit(rows, poolRows: 200)
-        let summary = try BaselineSummary(baseline: split.reference, configuration: DriftConfiguration(estimators: [.w1, .sliced]))
-        let null = try NullCalibration.calibrate(summary: summary, pool: split.pool, windowSize: 50, resamples: 20)
+        let null = try NullCalibration.calibrate(baseline: rows, windowSize: 50, configuration: DriftConfiguration(estimators: [.w1, .sliced]),
+                                                 resamples: 20)
         try await store.saveNull(null, baselineID: info.id, configuration: "w1,sliced")
         #expect(try await store.null(baselineID: info.id, windowSize: 50, configuration: "w1,sliced") == null)
         #expect(try await store.null(baselineID: info.id, windowSize: 60, configuration: "w1,sliced") == nil)

@@ -27,13 +27,13 @@ import TwinwatchCore
         let delay = Duration.seconds(2)
         let registry = BaselineRegistry(store: store, settings: DriftSettings(), resamples: 20, threads: 1, logger: logger, retryDelay: delay)
         _ = try await registry.refresh()
-        #expect(Self.isNoBaseline(await registry.reference(model: "m", windowSize: 50)))
+        #expect(Self.isNoBaseline(await registry.reference(model: "m", cohort: "all", windowSize: 50)))
 
         try await raw.write { try $0.execute(sql: "UPDATE baseline SET rows = ? WHERE id = ?", arguments: [original, info.id]) }
         // Within the delay the failure stands, even though the rows are readable again.
-        #expect(Self.isNoBaseline(await registry.reference(model: "m", windowSize: 50)))
+        #expect(Self.isNoBaseline(await registry.reference(model: "m", cohort: "all", windowSize: 50)))
         try await Task.sleep(for: delay + .milliseconds(200))
-        #expect(!Self.isNoBaseline(await registry.reference(model: "m", windowSize: 50)))
+        #expect(!Self.isNoBaseline(await registry.reference(model: "m", cohort: "all", windowSize: 50)))
     }
 
     private static func isNoBaseline(_ lookup: BaselineRegistry.Lookup) -> Bool {

@@ -33,8 +33,7 @@ struct ConfigLoaderTests {
             baseline:
               capture_rows: 10000
             drift:
-              estimator: w1
-              threshold: 0.2
+              level: 0.002
             alerting:
               webhooks:
                 - name: oncall
@@ -47,7 +46,7 @@ struct ConfigLoaderTests {
         #expect(config.window == WindowSettings(size: 5000, minRows: 500))
         #expect(config.evaluation.interval == .seconds(30))
         #expect(config.baseline.captureRows == 10000)
-        #expect(config.drift == DriftSettings(estimator: .w1, threshold: 0.2))
+        #expect(config.drift == DriftSettings(level: 0.002))
         #expect(config.alerting.webhooks == [WebhookSettings(name: "oncall", url: "https://hooks.example.com/tw", timeout: .milliseconds(2500))])
     }
 
@@ -75,15 +74,14 @@ struct ConfigLoaderTests {
             window: {size: 4000, min_rows: 1000, step: 200, duration: 15m, max_cohorts: 20}
             evaluation: {interval: 5s, concurrency: 3}
             baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 500}
-            drift: {estimators: [w1, frechet], estimator: sliced, level: 0.002, threshold: 0.2}
+            drift: {estimators: [w1, frechet, w1], level: 0.002}
             store: {path: /var/lib/tw/state.sqlite}
             checkpoint: {interval: 1m}
             """, file: "twinwatch.yaml")
         #expect(config.window == WindowSettings(size: 4000, minRows: 1000, step: 200, duration: .seconds(900), maxCohorts: 20))
         #expect(config.evaluation == EvaluationSettings(interval: .seconds(5), concurrency: 3))
         #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 500))
-        // The raw-threshold estimator is always computed.
-        #expect(config.drift == DriftSettings(estimators: [.w1, .frechet, .sliced], estimator: .sliced, threshold: 0.2, level: 0.002))
+        #expect(config.drift == DriftSettings(estimators: [.w1, .frechet], level: 0.002))
         #expect(config.store.path == "/var/lib/tw/state.sqlite")
         #expect(config.checkpoint.interval == .seconds(60))
     }
@@ -130,8 +128,8 @@ struct ConfigLoaderTests {
             "twinwatch.yaml:3: kafka.gruop_id: unknown key",
             "twinwatch.yaml:5: window.size: expected an integer, got \"abc\"",
             "twinwatch.yaml:7: evaluation.interval: expected a positive duration like 500ms, 10s, 5m or 1h, got \"ten seconds\"",
-            "twinwatch.yaml:9: drift.estimator: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl)",
-            "twinwatch.yaml:10: drift.threshold: must be greater than 0.0, got -1.0",
+            "twinwatch.yaml:9: drift.estimator: no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key",
+            "twinwatch.yaml:10: drift.threshold: no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key",
         ])
     }
 

@@ -113,6 +113,7 @@ struct CaptureCollector {
     private(set) var dimension: Int?
     private var values: [Float] = []
     private var scores: [Float] = []
+    private var cohorts: [String] = []
     private var firstMs = Int64.max, lastMs = Int64.min
     private var modelVersion: String?
     private(set) var invalid: String?
@@ -132,6 +133,7 @@ struct CaptureCollector {
         dimension = embedding.count
         values.append(contentsOf: embedding)
         scores.append(event.score.map(Float.init) ?? .nan)
+        cohorts.append(event.cohort)
         firstMs = min(firstMs, event.timestampMs)
         lastMs = max(lastMs, event.timestampMs)
         modelVersion = event.modelVersion ?? modelVersion
@@ -147,6 +149,6 @@ struct CaptureCollector {
     func baseline(topic: String) throws -> NewBaseline {
         NewBaseline(model: model, modelVersion: modelVersion, createdBy: CommandUser.name, source: "capture:\(topic)",
                     timeFrom: RFC3339.string(millis: firstMs), timeTo: RFC3339.string(millis: lastMs),
-                    rows: try Matrix(rows: count, cols: dimension ?? 1, values: values), scores: scores)
+                    rows: try Matrix(rows: count, cols: dimension ?? 1, values: values), scores: scores, cohorts: cohorts)
     }
 }

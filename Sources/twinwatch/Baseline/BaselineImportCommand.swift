@@ -20,6 +20,9 @@ struct BaselineImportCommand: AsyncParsableCommand {
     @Option(help: "Keep at most this many rows (a seeded uniform sample).")
     var maxRows: Int?
 
+    @Option(help: "Cohort of every row of a matrix file (.npy, .f32bin), which names none; event files carry each row's cohort.")
+    var cohort: String?
+
     @Flag(help: "Promote the imported baseline to active right away.")
     var promote = false
 
@@ -32,16 +35,22 @@ struct BaselineImportCommand: AsyncParsableCommand {
         bar.finish()
         var rows = input.rows
         var scores = input.scores
+        var cohorts = input.cohorts
+        if let cohort {
+            guard cohorts.isEmpty else { throw CLIError(message: "import \(file): --cohort is for matrix files; the events name their cohorts", exitCode: 2) }
+            cohorts = Array(repeating: cohort, count: rows.rows)
+        }
         if let maxRows, rows.rows > maxRows {
             var rng = SplitMix64(seed: 42)
             let chosen = (0..<rows.rows).shuffled(using: &rng).prefix(maxRows).sorted()
             rows = rows.selectingRows(chosen)
             if !scores.isEmpty { scores = chosen.map { scores[$0] } }
+            if !cohorts.isEmpty { cohorts = chosen.map { cohorts[$0] } }
         }
         let baseline = NewBaseline(model: model, modelVersion: modelVersion ?? input.modelVersion, createdBy: CommandUser.name,
                                    source: "import:\(URL(fileURLWithPath: file).standardizedFileURL.path)",
                                    timeFrom: input.timeFrom.map { RFC3339.string(millis: $0) }, timeTo: input.timeTo.map { RFC3339.string(millis: $0) },
-                                   rows: rows, scores: scores)
+                                   rows: rows, scores: scores, cohorts: cohorts)
         let info = try await storeCall("import \(file)") { () async throws(StoreError) in try await db.insert(baseline) }
         print("baseline \(info.id): \(info.model) v\(info.version), \(info.n) × \(info.d) rows from \(file), status \(info.status.rawValue)")
         if promote {

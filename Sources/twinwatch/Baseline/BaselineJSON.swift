@@ -33,14 +33,14 @@ enum BaselineJSON {
         let window: Int
         let resamples: Int
         let seed: UInt64
-        let poolRows: Int
+        let referenceRows: Int
         let createdAt: String
         let configuration: String
         /// Per estimator: mean, std and the sorted null scores.
         let estimators: [String: NullDistribution]
 
         enum CodingKeys: String, CodingKey {
-            case window, resamples = "B", seed, poolRows = "pool_rows", createdAt = "created_at", configuration, estimators
+            case window, resamples = "B", seed, referenceRows = "reference_rows", createdAt = "created_at", configuration, estimators
         }
     }
 
@@ -53,7 +53,7 @@ enum BaselineJSON {
             info = Info(b.info)
             summaries = b.profile
             null = nulls.map { n in
-                NullEntry(window: n.windowSize, resamples: n.calibration.resamples, seed: n.calibration.seed, poolRows: n.calibration.poolRows,
+                NullEntry(window: n.windowSize, resamples: n.calibration.resamples, seed: n.calibration.seed, referenceRows: n.calibration.referenceRows,
                           createdAt: n.createdAt, configuration: n.configuration,
                           estimators: Dictionary(uniqueKeysWithValues: n.calibration.distributions.map { ($0.key.rawValue, $0.value) }))
             }

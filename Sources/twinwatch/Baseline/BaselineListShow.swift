@@ -73,7 +73,7 @@ struct BaselineShowCommand: AsyncParsableCommand {
         for n in nulls {
             let c = n.calibration
             let estimators = c.distributions.keys.sorted().map { k in "\(k.rawValue) μ=\(f(c.distributions[k]!.mean)) σ=\(f(c.distributions[k]!.std))" }
-            out += "  window \(n.windowSize): B=\(c.resamples), pool \(c.poolRows) rows, \(n.createdAt)\n    \(estimators.joined(separator: "\n    "))\n"
+            out += "  window \(n.windowSize): B=\(c.resamples), reference \(c.referenceRows) rows, \(n.createdAt)\n    \(estimators.joined(separator: "\n    "))\n"
         }
         print(out, terminator: "")
     }

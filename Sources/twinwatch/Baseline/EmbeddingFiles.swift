@@ -8,6 +8,8 @@ struct EmbeddingFile {
     let rows: Matrix
     /// Similarity scores of event files (NaN where an event had none); empty for matrix files.
     let scores: [Float]
+    /// Each row's cohort for event files; empty for matrix files.
+    let cohorts: [String]
     let timeFrom: Int64?
     let timeTo: Int64?
     let modelVersion: String?
@@ -46,14 +48,15 @@ struct EmbeddingFile {
             values.append(contentsOf: event.embedding!)
         }
         return EmbeddingFile(rows: try Matrix(rows: embedded.count, cols: d, values: values),
-                             scores: embedded.map { $0.score.map(Float.init) ?? .nan },
+                             scores: embedded.map { $0.score.map(Float.init) ?? .nan }, cohorts: embedded.map(\.cohort),
                              timeFrom: embedded.map(\.timestampMs).min(), timeTo: embedded.map(\.timestampMs).max(),
                              modelVersion: embedded.last?.modelVersion)
     }
 
-    init(rows: Matrix, scores: [Float] = [], timeFrom: Int64? = nil, timeTo: Int64? = nil, modelVersion: String? = nil) {
+    init(rows: Matrix, scores: [Float] = [], cohorts: [String] = [], timeFrom: Int64? = nil, timeTo: Int64? = nil, modelVersion: String? = nil) {
         self.rows = rows
         self.scores = scores
+        self.cohorts = cohorts
         self.timeFrom = timeFrom
         self.timeTo = timeTo
         self.modelVersion = modelVersion

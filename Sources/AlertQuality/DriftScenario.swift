@@ -1,0 +1,107 @@
+import DriftEstimators
+import Foundation
+
+/// The drift scenarios of golden/README.md (`gen.py`'s perturbations of a fresh window).
+public enum DriftScenario: String, CaseIterable, Sendable, Codable {
+    case none
+    case meanShift = "mean_shift"
+    case covScale = "cov_scale"
+    case newCluster = "new_cluster"
+    case dimCollapse = "dim_collapse"
+    case dimCorrupt = "dim_corrupt"
+    case heavyTail = "heavy_tail"
+
+    /// gen.py's default parameter (nil for `none`).
+    public var defaultParameter: Double? {
+        switch self {
+        case .none: nil
+        case .meanShift: 0.05
+        case .covScale: 1.2
+        case .newCluster: 0.10
+        case .dimCollapse: 0.25
+        case .dimCorrupt: 0.0
+        case .heavyTail: 0.01
+        }
+    }
+
+    /// Parses `all` or a comma-separated list of names, each optionally `name:param`.
+    public static func parseList(_ text: String) throws -> [(DriftScenario, Double?)] {
+        if text == "all" { return allCases.map { ($0, $0.defaultParameter) } }
+        return try text.split(separator: ",").map { item in
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let s = DriftScenario(rawValue: parts[0]) else {
+                throw ScenarioError("unknown scenario '\(parts[0])' (known: \(allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard parts.count == 2 else { return (s, s.defaultParameter) }
+            guard let p = Double(parts[1]), p.isFinite else { throw ScenarioError("scenario \(s.rawValue): parameter '\(parts[1])' is not a number") }
+            return (s, p)
+        }
+    }
+
+    /// `window` perturbed as gen.py's `apply_scenario` does (`mixture` supplies the cluster shape).
+    public func apply(to window: Matrix, parameter: Double?, mixture: EmbeddingMixture, rng: inout SplitMix64) -> Matrix {
+        let n = window.rows, d = window.cols
+        let p = parameter ?? defaultParameter ?? 0
+        var x = window.values
+        switch self {
+        case .none:
+            return window
+        case .meanShift:
+            // x + s·u, u a random unit vector; not renormalised, so ‖E[cur] − E[base]‖ ≈ s.
+            let u = EmbeddingMixture.unitRows(EmbeddingMixture.gaussians(d, rng: &rng), cols: d)
+            for i in 0..<n { for j in 0..<d { x[i * d + j] += Float(p * u[j]) } }
+        case .covScale:
+            let mean = columnMeans(window)
+            for i in 0..<n { for j in 0..<d { x[i * d + j] = Float(mean[j] + p * (Double(x[i * d + j]) - mean[j])) } }
+        case .newCluster:
+            // A fraction p of the rows replaced by draws from a new unit-norm cluster (scale 0.5).
+            let k = Int((p * Double(n)).rounded())
+            let center = EmbeddingMixture.unitRows(EmbeddingMixture.gaussians(d, rng: &rng), cols: d)
+            let noise = mixture.correlatedNoise(k, rng: &rng)
+            var rows = Array(0..<n)
+            for i in 0..<k { rows.swapAt(i, i + Int(rng.next() % UInt64(n - i))) }
+            for (r, target) in rows.prefix(k).enumerated() {
+                EmbeddingMixture.storeUnit((0..<d).map { center[$0] + 0.5 * noise[r * d + $0] }, into: &x, at: target * d)
+            }
+        case .dimCollapse:
+            // In a random orthonormal basis keep the first ⌈p·d⌉ directions, shrink the others by 0.1
+            // around the window mean, then renormalise rows.
+            let keep = Int((p * Double(d)).rounded(.up))
+            let q = EmbeddingMixture.orthonormal(d, rng: &rng)  // rows are the basis directions
+            let mean = columnMeans(window)
+            var centred = [Double](repeating: 0, count: n * d)
+            for i in 0..<n { for j in 0..<d { centred[i * d + j] = Double(x[i * d + j]) - mean[j] } }
+            var y = EmbeddingMixture.multiply(centred, rows: n, byTransposeOf: q, d: d)  // coordinates in the basis
+            for i in 0..<n { for j in keep..<d { y[i * d + j] *= 0.1 } }
+            let back = Self.multiply(y, rows: n, by: q, d: d)
+            for i in 0..<n { EmbeddingMixture.storeUnit((0..<d).map { mean[$0] + back[i * d + $0] }, into: &x, at: i * d) }
+        case .dimCorrupt:
+            let j = Int(rng.next() % UInt64(d))
+            for i in 0..<n { x[i * d + j] = Float(p) }
+        case .heavyTail:
+            // Student t with 2 degrees of freedom: Z / √(χ²₂ / 2), χ²₂ = −2 ln U.
+            for i in 0..<(n * d) { x[i] += Float(p * rng.gaussian() / (-log(rng.nextUnit())).squareRoot()) }
+        }
+        return try! Matrix(rows: n, cols: d, values: x)  // shape unchanged
+    }
+
+    private func columnMeans(_ m: Matrix) -> [Double] {
+        var mean = [Double](repeating: 0, count: m.cols)
+        for i in 0..<m.rows { for j in 0..<m.cols { mean[j] += Double(m.values[i * m.cols + j]) } }
+        return mean.map { $0 / Double(m.rows) }
+    }
+
+    /// A·B for A (rows×d) and B (d×d), row-major.
+    private static func multiply(_ a: [Double], rows: Int, by b: [Double], d: Int) -> [Double] {
+        // A·B = A·(Bᵀ)ᵀ.
+        var bt = [Double](repeating: 0, count: d * d)
+        for i in 0..<d { for j in 0..<d { bt[j * d + i] = b[i * d + j] } }
+        return EmbeddingMixture.multiply(a, rows: rows, byTransposeOf: bt, d: d)
+    }
+}
+
+/// A scenario list that cannot be parsed.
+public struct ScenarioError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
