@@ -53,8 +53,9 @@ struct ConfigLoaderTests {
     @Test("the shipped example configuration is valid")
     func exampleIsValid() throws {
         let path = #filePath.replacingOccurrences(of: "Tests/TwinwatchCoreTests/ConfigLoaderTests.swift", with: "config/twinwatch.example.yaml")
-        let config = try ConfigLoader.load(path: path)
+        let (config, warnings) = try ConfigLoader.loadWithWarnings(path: path)
         #expect(!config.kafka.brokers.isEmpty)
+        #expect(warnings.isEmpty, "the example must be calibrated out of the box: \(warnings)")
     }
 
     @Test("empty broker list names file, line and key")
@@ -107,6 +108,34 @@ struct ConfigLoaderTests {
             """) == [
             "twinwatch.yaml:3: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl)",
             "twinwatch.yaml:3: drift.level: must lie in [1/(B+1), 1) with baseline.null_resamples B = 200, got 0.001",
+        ])
+    }
+
+    @Test("check-config warns, with file and line, where windows cannot be calibrated")
+    func uncalibratedWindowsWarn() throws {
+        let (_, warnings) = try ConfigLoader.parseWithWarnings(yaml: """
+            kafka:
+              brokers: [k1:9092]
+            window:
+              size: 5000
+            baseline:
+              capture_rows: 2000
+            """, file: "twinwatch.yaml")
+        #expect(warnings.map(\.description) == [
+            "twinwatch.yaml:6: baseline.capture_rows: an auto-captured baseline of 2000 rows calibrates windows of at most 500 rows "
+                + "(4 × window rows needed, window.size is 5000): windows are scored on their newest 500 rows only, "
+                + "each cohort on fewer (its share of the capture / 4); capture ≥ 20000 rows per cohort",
+        ])
+        // The defaults are calibrated out of the box; so is the example configuration.
+        #expect(try ConfigLoader.parseWithWarnings(yaml: "kafka: {brokers: [k:9092]}", file: "t.yaml").warnings.isEmpty)
+        let (_, tiny) = try ConfigLoader.parseWithWarnings(yaml: "kafka: {brokers: [k:9092]}\nwindow: {size: 10}\nbaseline: {auto_capture: false}", file: "t.yaml")
+        #expect(tiny.map(\.line) == [2] && tiny[0].message.contains("below the minimum of 20"))
+    }
+
+    @Test("the default level must be reachable with the configured B even without a drift section")
+    func defaultLevelIsCheckedAgainstB() {
+        #expect(issues("kafka: {brokers: [k:9092]}\nbaseline:\n  null_resamples: 100\n") == [
+            "twinwatch.yaml:3: baseline.null_resamples: the default drift.level 0.001 is below 1/(B+1) with B = 100: the alert could never fire; raise B or set drift.level",
         ])
     }
 

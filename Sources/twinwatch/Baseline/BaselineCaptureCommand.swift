@@ -57,6 +57,7 @@ struct BaselineCaptureCommand: AsyncParsableCommand {
         let dimension = config?.modelDimensions[model]
         let captured = try await capture(brokers: brokerList, topic: eventsTopic, overrides: config?.kafka.librdkafka ?? [:],
                                          dimension: dimension, limit: limit)
+        try requireCalibratable(captured.rows.rows, cohorts: captured.cohorts, config: config, context: "capture")
         let info = try await storeCall("capture") { () async throws(StoreError) in try await db.insert(captured) }
         print("baseline \(info.id): \(info.model) v\(info.version), \(info.n) × \(info.d) rows captured from \(eventsTopic), status \(info.status.rawValue)")
         if promote {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BaselineStore
+import DriftEstimators
 import Foundation
 import TwinwatchCore
 
@@ -29,6 +30,22 @@ struct StoreOptions: ParsableArguments {
         let loaded = try config ?? loadConfig()
         let path = db ?? loaded?.store.path ?? StoreSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
         do { return try TwinwatchStore(path: path) } catch { throw CLIError(message: "baseline: \(error.message)") }
+    }
+}
+
+/// Refuses a baseline too small for a calibrated null at the configured window size (or, without
+/// `--config`, at the smallest window), naming the documented minimum; warns where cohorts are too small.
+func requireCalibratable(_ rows: Int, cohorts: [String], config: TwinwatchConfig?, context: String) throws {
+    let window = config?.window.size ?? NullCalibration.minimumWindow
+    if let why = NullCalibration.refusal(baselineRows: rows, windowSize: window) {
+        throw CLIError(message: "baseline \(context): refused: \(why)\(config == nil ? "" : " (window.size of the configuration)")", exitCode: 2)
+    }
+    var counts: [String: Int] = [:]
+    for c in cohorts { counts[c, default: 0] += 1 }
+    for (cohort, n) in counts.sorted(by: { $0.key < $1.key }) where n < NullCalibration.minimumBaselineRatio * window {
+        let largest = NullCalibration.largestWindow(baselineRows: n)
+        FileHandle.standardError.write(Data(("twinwatch: baseline \(context): warning: cohort \(cohort) has \(n) rows: "
+            + (largest.map { "its windows are scored on their newest \($0) rows" } ?? "its windows are not scored for drift") + "\n").utf8))
     }
 }
 

@@ -29,7 +29,8 @@ struct BaselineImportCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        let db = try store.openStore()
+        let config = try store.loadConfig()
+        let db = try store.openStore(config)
         var bar = ProgressBar("reading \(URL(fileURLWithPath: file).lastPathComponent)")
         let input = try EmbeddingFile.read(file, model: model) { done, total in bar.update(done, of: total) }
         bar.finish()
@@ -47,6 +48,7 @@ struct BaselineImportCommand: AsyncParsableCommand {
             if !scores.isEmpty { scores = chosen.map { scores[$0] } }
             if !cohorts.isEmpty { cohorts = chosen.map { cohorts[$0] } }
         }
+        try requireCalibratable(rows.rows, cohorts: cohorts, config: config, context: "import \(file)")
         let baseline = NewBaseline(model: model, modelVersion: modelVersion ?? input.modelVersion, createdBy: CommandUser.name,
                                    source: "import:\(URL(fileURLWithPath: file).standardizedFileURL.path)",
                                    timeFrom: input.timeFrom.map { RFC3339.string(millis: $0) }, timeTo: input.timeTo.map { RFC3339.string(millis: $0) },

@@ -44,14 +44,41 @@ enum BaselineJSON {
         }
     }
 
+    /// Rows of one cohort (or `all`) and the largest window they calibrate.
+    struct CohortEntry: Encodable {
+        let cohort: String
+        let rows: Int
+        /// Nil: too few rows for any calibrated window (not scored for drift).
+        let largestWindow: Int?
+
+        enum CodingKeys: String, CodingKey { case cohort, rows, largestWindow = "largest_window" }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(cohort, forKey: .cohort)
+            try c.encode(rows, forKey: .rows)
+            try c.encode(largestWindow, forKey: .largestWindow)
+        }
+
+        /// The model aggregate first, then each cohort by name.
+        static func all(_ b: StoredBaseline) -> [CohortEntry] {
+            let counts = b.cohorts?.counts ?? [:]
+            return [("all", b.info.n)] .map { CohortEntry(cohort: $0.0, rows: $0.1, largestWindow: NullCalibration.largestWindow(baselineRows: $0.1)) }
+                + counts.sorted { $0.key < $1.key }.map { CohortEntry(cohort: $0.key, rows: $0.value, largestWindow: NullCalibration.largestWindow(baselineRows: $0.value)) }
+        }
+    }
+
     struct Detail: Encodable {
         let info: Info
         let summaries: BaselineProfile
+        /// Nil for a baseline stored without row cohorts.
+        let cohorts: [CohortEntry]?
         let null: [NullEntry]
 
         init(_ b: StoredBaseline, nulls: [StoredNull]) {
             info = Info(b.info)
             summaries = b.profile
+            cohorts = b.cohorts == nil ? nil : CohortEntry.all(b)
             null = nulls.map { n in
                 NullEntry(window: n.windowSize, resamples: n.calibration.resamples, seed: n.calibration.seed, referenceRows: n.calibration.referenceRows,
                           createdAt: n.createdAt, configuration: n.configuration,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BaselineStore
+import DriftEstimators
 import Foundation
 
 struct BaselineListCommand: AsyncParsableCommand {
@@ -68,6 +69,11 @@ struct BaselineShowCommand: AsyncParsableCommand {
         for j in 0..<shown { table.append(["\(j)", f(p.mean[j]), f(p.std[j])] + p.quantiles[j].map(f)) }
         out += TextTable.render(table)
         if i.d > shown { out += "  … \(i.d - shown) more dimensions (--json has all)\n" }
+        out += "\ncohorts (each cohort's window is compared with its own rows; a calibrated null needs \(NullCalibration.minimumBaselineRatio) × the window):\n"
+        out += TextTable.render([["COHORT", "ROWS", "LARGEST CALIBRATED WINDOW"]] + BaselineJSON.CohortEntry.all(baseline).map {
+            [$0.cohort, "\($0.rows)", $0.largestWindow.map(String.init) ?? "none: not scored for drift"]
+        })
+        if baseline.cohorts == nil { out += "  stored without row cohorts: only the model aggregate (all) is scored\n" }
         out += "\nnull calibrations:\n"
         if nulls.isEmpty { out += "  none yet (computed by the daemon per window size on first use)\n" }
         for n in nulls {
