@@ -89,7 +89,7 @@ let package = Package(
         .target(
             name: "DemoSupport",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "BaselineStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,7 +99,8 @@ let package = Package(
         // What `twinwatch eval` measures: scenario generator, batch and stream runs of the real evaluator.
         .target(
             name: "AlertQuality",
-            dependencies: ["DriftEstimators", "COpenBLAS", "TwinwatchCore", "Monitor"],
+            dependencies: ["DriftEstimators", "COpenBLAS", "TwinwatchCore", "Monitor", "BaselineStore", "Alerting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimisedInDebug
         ),
         .executableTarget(
@@ -148,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaIOTests",
-            dependencies: ["DemoSupport", "KafkaIO", "EventCodec", "TwinwatchCore", "Monitor",
+            dependencies: ["DemoSupport", "KafkaIO", "EventCodec", "TwinwatchCore", "Monitor", "BaselineStore",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -168,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "DemoSupport",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "DemoSupport", "BaselineStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,4 +1,5 @@
 import Alerting
+import BaselineStore
 import Foundation
 import KafkaIO
 import Logging

@@ -55,7 +55,7 @@ public struct BLASPeak: Sendable {
         case .frechet, .gaussianKL: return m * d * (d + 1) / (doubleGFlops * 1e9)
         case .histKL: return 2 * m * d * l / (floatGFlops * 1e9)
         case .knnKL: return (2 * m * n * d + m * (m - 1) * d) / (floatGFlops * 1e9)
-        case .w1, .health: return nil
+        case .w1, .norm, .health: return nil
         }
     }
 }

@@ -15,6 +15,8 @@ public struct BaselineSummary: Sendable, Codable {
     public let frechet: FrechetReference?
     public let gaussian: GaussianReference?
     public let knn: KNNReference?
+    /// The baseline rows' L2 norms, sorted (norm estimator).
+    public let sortedNorms: [Double]?
     public let health: HealthSignals?
 
     /// Summarises `baseline` (≥ 2 finite rows) for the estimators selected in `configuration`.
@@ -72,6 +74,7 @@ public struct BaselineSummary: Sendable, Codable {
         } else {
             knn = nil
         }
+        sortedNorms = est.contains(.norm) ? NormDrift.sortedNorms(baseline) : nil
         health = est.contains(.health) ? HealthSignals(baseline) : nil
     }
 }

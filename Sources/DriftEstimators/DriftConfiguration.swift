@@ -8,6 +8,8 @@ public enum DriftEstimatorKind: String, Sendable, Codable, CaseIterable, CodingK
     case gaussianKL = "gaussian_kl"
     case histKL = "hist_kl"
     case knnKL = "knn_kl"
+    /// W1 between the rows' L2-norm distributions (`NormDrift`).
+    case norm
     case health
 
     /// Declaration order (the order of DESIGN §9), for stable output.

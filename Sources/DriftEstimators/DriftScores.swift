@@ -11,6 +11,8 @@ public struct DriftScores: Sendable, Codable, Equatable {
     public var histKLDims: HistogramKL?
     public var histKLProj: HistogramKL?
     public var knnKL: KNNKL?
+    /// W1 between the baseline's and the window's row-norm distributions.
+    public var norm: Double?
     public var health: HealthSignals?
 
     /// The score a null calibration and alert rules use for `kind` (DESIGN §9): w1 → mean W1,
@@ -24,6 +26,7 @@ public struct DriftScores: Sendable, Codable, Equatable {
         case .gaussianKL: gaussianKL?.fullBaseCur
         case .histKL: histKLDims?.meanBaseCur
         case .knnKL: knnKL?.baseCur.last
+        case .norm: norm
         case .health: nil
         }
     }
@@ -83,6 +86,7 @@ extension BaselineSummary {
                 out.knnKL = try KNNKL(reference: k, current: y(), rows: m)
             }
         }
+        if let norms = sortedNorms { out.norm = NormDrift.w1(referenceSortedNorms: norms, window: window) }
         if est.contains(.health) { out.health = HealthSignals(window) }
         return out
     }

@@ -1,5 +1,10 @@
 /// Multiple-testing corrections for combining estimators / cohorts (DESIGN §5.7).
 public enum MultipleTestingMethod: String, Sendable, Codable, CaseIterable {
+    /// The daemon's default: the largest z over the estimators, ranked among the same maximum of
+    /// every null replicate (Westfall–Young max-T; `NullCalibration.assess`). Its p-value has the
+    /// null's full resolution 1/(B+1) even when one estimator alone sees the drift, where BH and
+    /// Bonferroni need K/(B+1).
+    case maxZ = "max_z"
     case bh
     case bonferroni
 }
@@ -31,7 +36,8 @@ public enum MultipleTesting {
         guard !p.isEmpty else { return 1 }
         switch method {
         case .bh: return benjaminiHochberg(p).min()!
-        case .bonferroni: return bonferroni(p).min()!
+        // Without the null's replicates the union bound is max-T's conservative value.
+        case .bonferroni, .maxZ: return bonferroni(p).min()!
         }
     }
 }

@@ -58,6 +58,9 @@ public struct NullCalibration: Sendable, Codable, Equatable {
     /// Rows of every replicate's reference and of the live reference: the baseline's rows − m.
     public let referenceRows: Int
     public let distributions: [DriftEstimatorKind: NullDistribution]
+    /// Per replicate, the largest z over the estimators (each against its own null): the null of
+    /// the max-z combination. Nil for nulls stored before 0.4.0.
+    public let maxZ: NullDistribution?
 
     /// The documented minimum: a baseline (or a cohort's part of it) needs at least this many
     /// times the window's rows for a calibrated null. Below it `calibrate` refuses. Measured
@@ -66,7 +69,7 @@ public struct NullCalibration: Sendable, Codable, Equatable {
     /// The smallest window a null is calibrated for.
     public static let minimumWindow = 20
 
-    private enum CodingKeys: String, CodingKey { case windowSize, resamples, seed, referenceRows, distributions }
+    private enum CodingKeys: String, CodingKey { case windowSize, resamples, seed, referenceRows, distributions, maxZ }
 
     /// Decodes a stored null; one stored before re-splitting (0.3.x, a fixed pool) has no
     /// `referenceRows` and reads as 0 (such nulls are listed, never used: the daemon's label differs).
@@ -77,15 +80,18 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         seed = try c.decode(UInt64.self, forKey: .seed)
         referenceRows = try c.decodeIfPresent(Int.self, forKey: .referenceRows) ?? 0
         distributions = try c.decode([DriftEstimatorKind: NullDistribution].self, forKey: .distributions)
+        maxZ = try c.decodeIfPresent(NullDistribution.self, forKey: .maxZ)
     }
 
     /// Memberwise (e.g. when loaded from a store).
-    public init(windowSize: Int, resamples: Int, seed: UInt64, referenceRows: Int, distributions: [DriftEstimatorKind: NullDistribution]) {
+    public init(windowSize: Int, resamples: Int, seed: UInt64, referenceRows: Int, distributions: [DriftEstimatorKind: NullDistribution],
+                maxZ: NullDistribution? = nil) {
         self.windowSize = windowSize
         self.resamples = resamples
         self.seed = seed
         self.referenceRows = referenceRows
         self.distributions = distributions
+        self.maxZ = maxZ
     }
 
     /// The largest window a baseline of `rows` rows calibrates (nil below `minimumWindow`).
@@ -126,8 +132,10 @@ public struct NullCalibration: Sendable, Codable, Equatable {
                 for k in kinds { if let v = s.primaryScore(k) { scores[k, default: []].append(v) } }
             }
         }
+        let distributions = scores.mapValues { NullDistribution(scores: $0) }
+        let maxZ = (0..<b).map { r in distributions.map { k, null in null.z(scores[k]![r]) }.max() ?? 0 }
         return NullCalibration(windowSize: m, resamples: b, seed: seed, referenceRows: baseline.rows - m,
-                               distributions: scores.mapValues { NullDistribution(scores: $0) })
+                               distributions: distributions, maxZ: NullDistribution(scores: maxZ))
     }
 
     /// One replicate: the rows `window` selects against a reference of every other row.
@@ -166,10 +174,14 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         return out
     }
 
-    /// p-values, z-scores and their multiple-testing combination for one evaluated window.
-    public func assess(_ scores: DriftScores, method: MultipleTestingMethod = .bh) -> CalibratedDrift {
-        let p = pValues(for: scores)
-        return CalibratedDrift(pValues: p, z: zScores(for: scores), method: method,
+    /// p-values, z-scores and their combination for one evaluated window: max-z against the
+    /// replicates' max-z (the default), or a p-value correction.
+    public func assess(_ scores: DriftScores, method: MultipleTestingMethod = .maxZ) -> CalibratedDrift {
+        let p = pValues(for: scores), z = zScores(for: scores)
+        if method == .maxZ, let maxZ, let observed = z.values.max() {
+            return CalibratedDrift(pValues: p, z: z, method: .maxZ, combinedP: maxZ.pValue(observed))
+        }
+        return CalibratedDrift(pValues: p, z: z, method: method,
                                combinedP: MultipleTesting.combined(p.sorted { $0.key < $1.key }.map(\.value), method: method))
     }
 

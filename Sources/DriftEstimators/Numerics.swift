@@ -10,10 +10,10 @@ enum Numerics {
         "I".withCString { id in dlasrt_(id, &n, values.baseAddress!, &info) }
     }
 
-    /// Sorted copy of `values`.
+    /// Sorted copy of `values` (radix sort).
     static func sorted(_ values: [Double]) -> [Double] {
         var out = values
-        out.withUnsafeMutableBufferPointer { sortAscending($0) }
+        sortSegments(&out, count: 1, length: out.count)
         return out
     }
 
@@ -54,33 +54,14 @@ enum Numerics {
         }
     }
 
-    /// Each of `count` contiguous segments of length `length` sorted ascending, in place.
-    /// Radix sort in optimised builds; in debug builds LAPACK's `dlasrt` (compiled optimised) is
-    /// faster than unoptimised Swift loops, which keeps the test suite quick. Both are exact sorts.
+    /// Each of `count` contiguous segments of length `length` sorted ascending, in place (radix
+    /// sort; this target is compiled optimised in debug builds too, see Package.swift).
     static func sortSegments(_ a: inout [Double], count: Int, length: Int) {
-        a.withUnsafeMutableBufferPointer { buf in
-            #if DEBUG
-            for s in 0..<count {
-                sortAscending(UnsafeMutableBufferPointer(rebasing: buf[(s * length)..<((s + 1) * length)]))
-            }
-            #else
-            RadixSort.sortSegments(buf, count: count, length: length)
-            #endif
-        }
+        a.withUnsafeMutableBufferPointer { buf in RadixSort.sortSegments(buf, count: count, length: length) }
     }
 
-    /// Every column of `m` sorted ascending, column-major Double (same build split as `sortSegments`).
-    static func sortedColumns(_ m: Matrix) -> [Double] {
-        #if DEBUG
-        var data = transposeWidened(m)
-        data.withUnsafeMutableBufferPointer { buf in
-            for s in 0..<m.cols { sortAscending(UnsafeMutableBufferPointer(rebasing: buf[(s * m.rows)..<((s + 1) * m.rows)])) }
-        }
-        return data
-        #else
-        return RadixSort.sortedColumns(m)
-        #endif
-    }
+    /// Every column of `m` sorted ascending, column-major Double.
+    static func sortedColumns(_ m: Matrix) -> [Double] { RadixSort.sortedColumns(m) }
 
     /// C = A·Bᵀ for row-major A (m×k) and B (n×k): C is m×n.
     static func multiplyTransposed(_ a: [Double], _ b: [Double], m: Int, n: Int, k: Int) -> [Double] {

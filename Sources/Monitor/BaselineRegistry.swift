@@ -95,7 +95,7 @@ actor BaselineRegistry {
         entries[key] = .calibrating
         do {
             let baseline = try await load(id)
-            let rows = try Self.rows(of: cohort, in: baseline)
+            let rows = Self.rows(of: cohort, in: baseline)
             guard let size = Self.calibratedWindow(requested: m, baselineRows: rows.rows) else {
                 let why = rows.rows == 0 && baseline.cohorts == nil
                     ? "baseline \(id) was stored without row cohorts: only the model aggregate is scored"
@@ -132,10 +132,9 @@ actor BaselineRegistry {
 
     /// The baseline rows a window of `cohort` is compared with: every row for the model
     /// aggregate, the cohort's own rows otherwise (none when the baseline has no row cohorts).
-    static func rows(of cohort: String, in baseline: StoredBaseline) throws -> Matrix {
+    static func rows(of cohort: String, in baseline: StoredBaseline) -> Matrix {
         if cohort == WindowSettings.aggregateCohort { return baseline.rows }
-        let chosen = baseline.cohorts?.rows(of: cohort) ?? []
-        return try Matrix(rows: chosen.count, cols: baseline.rows.cols, values: baseline.rows.selectingRows(chosen).values)
+        return baseline.rows.selectingRows(baseline.cohorts?.rows(of: cohort) ?? [])
     }
 
     /// The window size `m`, or the largest calibrated one below it a baseline of `rows` rows

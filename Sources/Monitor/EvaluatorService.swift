@@ -23,7 +23,7 @@ public struct EvaluatorService: Service {
     private let concurrency: Int
     private let notifications: AsyncStream<AlertNotification>.Continuation
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
-    private let alerts = AlertBook()
+    private let alerts: AlertBook
     private let metrics: DaemonMetrics
     private let logger: Logger
 
@@ -35,6 +35,7 @@ public struct EvaluatorService: Service {
                                     threads: config.evaluation.concurrency, logger: logger)
         self.metrics = metrics
         settings = config.drift
+        alerts = AlertBook(consecutiveWindows: config.drift.consecutiveWindows)
         interval = config.evaluation.interval
         concurrency = config.evaluation.concurrency
         self.notifications = notifications
@@ -118,7 +119,7 @@ public struct EvaluatorService: Service {
         let calibrated = reference.null.assess(scores)
         let (estimator, value, threshold) = ("combined_p", calibrated.combinedP, settings.level)
         let breached = calibrated.combinedP <= settings.level
-        let action = await alerts.observe(input.id, breached: breached, atMs: now)
+        let action = await alerts.observe(input.id, breached: breached, windowEnd: input.appended, windowRows: scores.m, atMs: now)
         let evaluation = DriftEvaluation(model: input.id.model, cohort: input.id.cohort, baselineID: reference.baseline.id, estimator: estimator,
                                          value: value, threshold: threshold, windowRows: scores.m, atMs: now, scores: scores,
                                          calibrated: calibrated, health: health, scoreShift: shift, breached: breached, action: action)
@@ -194,12 +195,18 @@ public struct EvaluatorService: Service {
     }
 }
 
-/// Drift rule state per window.
+/// Drift rule state per window: the sustained-breach count, then inactive ↔ firing.
 actor AlertBook {
+    private let consecutiveWindows: Int
+    private var streaks: [WindowID: SustainedBreach] = [:]
     private var states: [WindowID: ThresholdAlertState] = [:]
 
-    func observe(_ key: WindowID, breached: Bool, atMs: Int64) -> ThresholdAlertState.Action {
-        states[key, default: ThresholdAlertState()].observe(breached: breached, atMs: atMs)
+    init(consecutiveWindows: Int) { self.consecutiveWindows = consecutiveWindows }
+
+    func observe(_ key: WindowID, breached: Bool, windowEnd: Int64, windowRows: Int, atMs: Int64) -> ThresholdAlertState.Action {
+        let sustained = streaks[key, default: SustainedBreach(required: consecutiveWindows)]
+            .observe(breached: breached, windowEnd: windowEnd, windowRows: windowRows)
+        return states[key, default: ThresholdAlertState()].observe(breached: sustained, atMs: atMs)
     }
 }
 

@@ -140,15 +140,20 @@ public struct DriftSettings: Sendable, Equatable {
         case gaussianKL = "gaussian_kl"
         case histKL = "hist_kl"
         case knnKL = "knn_kl"
+        case norm
     }
 
     /// Estimators computed for every window; their p-values are combined (Benjamini–Hochberg).
-    public var estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL]
-    /// The alert fires when the combined p-value is at most this level.
+    public var estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm]
+    /// A window breaches when the combined p-value is at most this level.
     public var level: Double = 0.001
+    /// The alert fires when this many consecutive windows that share no rows breach (a clean
+    /// window in between starts over): the rule's guard against correlated sliding windows.
+    public var consecutiveWindows: Int = 2
 
-    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL], level: Double = 0.001) {
+    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 2) {
         self.estimators = estimators
+        self.consecutiveWindows = consecutiveWindows
         self.level = level
     }
 }

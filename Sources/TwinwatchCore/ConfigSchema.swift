@@ -132,7 +132,8 @@ enum ConfigSchema {
             }
             return drift
         }
-        r.rejectUnknownKeys(s, allowed: ["estimators", "estimator", "threshold", "level"])
+        r.rejectUnknownKeys(s, allowed: ["estimators", "estimator", "threshold", "level", "consecutive_windows"])
+        drift.consecutiveWindows = r.int(s, "consecutive_windows", min: 1) ?? drift.consecutiveWindows
         for removed in ["estimator", "threshold"] where s.node(removed) != nil {
             r.report(s.line(of: removed), s.key(removed),
                      "no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key")

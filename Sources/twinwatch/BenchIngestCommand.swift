@@ -1,4 +1,5 @@
 import ArgumentParser
+import BaselineStore
 import DemoSupport
 import DriftEstimators
 import EventCodec

@@ -94,19 +94,21 @@ struct DriftNullReport {
     let pValues: [DriftEstimatorKind: Double]
     let z: [DriftEstimatorKind: Double]
     let combined: Double
+    let method: MultipleTestingMethod
 
     init(baseline: Matrix, current: Matrix, configuration: DriftConfiguration, resamples: Int, window: Int, seed: UInt64) throws(EstimatorError) {
         var config = configuration
         config.estimators.remove(.health)
         let null = try NullCalibration.calibrate(baseline: baseline, windowSize: window, configuration: config, resamples: resamples, seed: seed)
         let summary = try BaselineSummary(baseline: BaselineSplit(baseline, windowSize: window, seed: seed).reference, configuration: config)
-        let verdict = null.assess(try summary.evaluate(current.prefix(rows: window)), method: .bh)
+        let verdict = null.assess(try summary.evaluate(current.prefix(rows: window)))
         self.resamples = resamples
         self.window = window
         self.seed = seed
         pValues = verdict.pValues
         z = verdict.z
         combined = verdict.combinedP
+        method = verdict.method
     }
 }
 
@@ -140,6 +142,7 @@ enum DriftJSON {
             for (i, kk) in k.ks.enumerated() { pairs += [("k\(kk)_bc", number(k.baseCur[i])), ("k\(kk)_cb", number(k.curBase[i]))] }
             out.append(("knn_kl", object(pairs)))
         }
+        if let v = s.norm { out.append(("norm_w1", number(v))) }
         if let h = s.health {
             out.append(("health", object([("total_variance", number(h.totalVariance)), ("mean_pairwise_cosine", number(h.meanPairwiseCosine)),
                                           ("effective_rank", number(h.effectiveRank)), ("nan_rate", number(h.nanRate)),
@@ -151,7 +154,7 @@ enum DriftJSON {
                 ("B", "\(n.resamples)"), ("window", "\(n.window)"), ("seed", "\(n.seed)"),
                 ("p_value", object(keys.map { ($0.rawValue, number(n.pValues[$0])) })),
                 ("z", object(keys.map { ($0.rawValue, number(n.z[$0])) })),
-                ("combined_p", number(n.combined)), ("method", "\"bh\""),
+                ("combined_p", number(n.combined)), ("method", "\"\(n.method.rawValue)\""),
             ])))
         }
         return object(out)
@@ -172,6 +175,7 @@ enum DriftJSON {
         if let k = s.knnKL {
             for (i, kk) in k.ks.enumerated() { rows.append(("kNN KL k=\(kk) b‖c / c‖b", "\(f(k.baseCur[i])) / \(f(k.curBase[i]))")) }
         }
+        if let v = s.norm { rows.append(("norm W1", f(v))) }
         if let h = s.health {
             rows += [("total variance", f(h.totalVariance)), ("mean pairwise cosine", f(h.meanPairwiseCosine)),
                      ("effective rank", f(h.effectiveRank)), ("NaN / Inf / zero rows", "\(f(h.nanRate)) / \(f(h.infRate)) / \(f(h.zeroVectorRate))")]
@@ -180,7 +184,7 @@ enum DriftJSON {
             for k in n.pValues.keys.sorted() {
                 rows.append(("p-value \(k.rawValue) (z)", "\(f(n.pValues[k]!)) (\(f(n.z[k]!)))"))
             }
-            rows.append(("combined p (BH, B=\(n.resamples), window \(n.window))", f(n.combined)))
+            rows.append(("combined p (\(n.method.rawValue), B=\(n.resamples), window \(n.window))", f(n.combined)))
         }
         let width = rows.map { $0.0.count }.max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n") + "\n"

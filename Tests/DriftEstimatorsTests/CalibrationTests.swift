@@ -49,7 +49,7 @@ import Testing
     @Test(arguments: [50, 200])
     func falseAlarmRateAtTheMinimumBaselineSize(windowSize m: Int) throws {
         var g = Gaussian(seed: 1000 + UInt64(m))
-        var kinds: Set<DriftEstimatorKind> = [.w1, .sliced, .frechet, .gaussianKL, .histKL]
+        var kinds: Set<DriftEstimatorKind> = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm]
         if m <= 50 { kinds.insert(.knnKL) }
         let configuration = DriftConfiguration(estimators: kinds, projections: 16)
         let n = NullCalibration.minimumBaselineRatio * m
@@ -60,17 +60,17 @@ import Testing
             let null = try NullCalibration.calibrate(baseline: baseline, windowSize: m, configuration: configuration, resamples: b, seed: UInt64(pair))
             #expect(null.distributions.count == kinds.count && null.referenceRows == n - m)
             let reference = try BaselineSummary(baseline: BaselineSplit(baseline, windowSize: m, seed: UInt64(pair)).reference, configuration: configuration)
-            let p = null.pValues(for: try reference.evaluate(g.matrix(rows: m, cols: 4, scale: Self.scales)))
-            for (k, v) in p where v <= 1 / Double(b + 1) { alarms[k, default: 0] += 1 }
-            if MultipleTesting.combined(Array(p.values), method: .bh) <= 0.01 { combinedAlarms += 1 }
+            let verdict = null.assess(try reference.evaluate(g.matrix(rows: m, cols: 4, scale: Self.scales)))
+            for (k, v) in verdict.pValues where v <= 1 / Double(b + 1) { alarms[k, default: 0] += 1 }
+            if verdict.combinedP <= 1 / Double(b + 1) { combinedAlarms += 1 }
         }
         let (lo, hi) = Self.binomialBounds(pairs)
-        print("FAR m=\(m) n=\(n): \(alarms.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }) combined=\(combinedAlarms) of \(pairs), interval [\(lo), \(hi)]")
+        print("FAR m=\(m) n=\(n): \(alarms.sorted { $0.key < $1.key }.map { "\($0.key.rawValue)=\($0.value)" }) max-z combined=\(combinedAlarms) of \(pairs), interval [\(lo), \(hi)]")
         for k in kinds {
             let a = alarms[k] ?? 0
             #expect(a >= lo && a <= hi, "\(k.rawValue) at m=\(m): \(a) of \(pairs) windows with p ≤ 1/(B+1)")
         }
-        #expect(combinedAlarms <= hi, "BH-combined at m=\(m): \(combinedAlarms)")
+        #expect(combinedAlarms >= lo && combinedAlarms <= hi, "max-z combined at m=\(m): \(combinedAlarms)")
     }
 
     /// Below the documented minimum the null is refused with a message naming the sizes.
@@ -126,7 +126,10 @@ import Testing
         #expect(n2 == null && null.pValues(for: a) == n2.pValues(for: b))
         let verdict = null.assess(a, method: .bonferroni)
         #expect(verdict.combinedP == MultipleTesting.combined(Array(verdict.pValues.values), method: .bonferroni))
-        #expect(verdict.pValues.count == 6 && verdict.pValues.values.allSatisfy { $0 > 0 && $0 <= 1 })
+        #expect(verdict.pValues.count == 7 && verdict.pValues.values.allSatisfy { $0 > 0 && $0 <= 1 })
+        // The default combination ranks the largest z among the replicates' largest z.
+        let maxZ = null.assess(a)
+        #expect(maxZ.method == .maxZ && maxZ.combinedP == null.maxZ!.pValue(maxZ.z.values.max()!))
         // Same seed, same null; different seed, different splits.
         #expect(try NullCalibration.calibrate(baseline: baseline, windowSize: 50, configuration: configuration, resamples: 20) == null)
         #expect(try NullCalibration.calibrate(baseline: baseline, windowSize: 50, configuration: configuration, resamples: 20, seed: 9) != null)
@@ -135,5 +138,51 @@ import Testing
         // A null stored by 0.3.x (a fixed pool, `poolRows`) still decodes, with no reference size.
         let legacy = #"{"windowSize":50,"resamples":1,"seed":1,"poolRows":200,"distributions":{"w1":{"sortedScores":[1],"mean":1,"std":0}}}"#
         #expect(try JSONDecoder().decode(NullCalibration.self, from: Data(legacy.utf8)).referenceRows == 0)
+    }
+}
+
+/// The norm estimator: W1 between row-norm distributions, against a naive computation; one
+/// estimator far outside its null gives the max-z combination its smallest p-value.
+@Suite struct NormDriftTests {
+    @Test func normW1MatchesTheNaiveDefinition() throws {
+        var g = Gaussian(seed: 21)
+        let x = g.matrix(rows: 300, cols: 6), y = g.matrix(rows: 200, cols: 6, scale: [1.1, 1, 1, 1, 1, 1])
+        func norms(_ m: Matrix) -> [Double] {
+            (0..<m.rows).map { r in (0..<m.cols).reduce(0.0) { $0 + Double(m[r, $1]) * Double(m[r, $1]) }.squareRoot() }.sorted()
+        }
+        let a = norms(x), b = norms(y)
+        // ∫|F_a − F_b| by brute force over the merged breakpoints.
+        let points = (a + b).sorted()
+        var expected = 0.0
+        for i in 0..<(points.count - 1) {
+            let t = points[i]
+            let fa = Double(a.filter { $0 <= t }.count) / Double(a.count), fb = Double(b.filter { $0 <= t }.count) / Double(b.count)
+            expected += abs(fa - fb) * (points[i + 1] - t)
+        }
+        let s = try Drift.compare(baseline: x, current: y, configuration: DriftConfiguration(estimators: [.norm]))
+        #expect(abs(try #require(s.norm) - expected) <= 1e-12 * max(1, expected))
+        #expect(s.primaryScore(.norm) == s.norm)
+    }
+
+    @Test func oneEstimatorAloneReachesTheSmallestCombinedP() throws {
+        var g = Gaussian(seed: 8)
+        let unit: (Matrix) -> Matrix = { m in
+            var v = m.values
+            for r in 0..<m.rows {
+                let n = (0..<m.cols).reduce(0.0) { $0 + Double(v[r * m.cols + $1]) * Double(v[r * m.cols + $1]) }.squareRoot()
+                for c in 0..<m.cols { v[r * m.cols + c] = Float(Double(v[r * m.cols + c]) / n) }
+            }
+            return try! Matrix(rows: m.rows, cols: m.cols, values: v)
+        }
+        let baseline = unit(g.matrix(rows: 2000, cols: 8))
+        let configuration = DriftConfiguration(estimators: [.w1, .frechet, .norm], projections: 8)
+        let null = try NullCalibration.calibrate(baseline: baseline, windowSize: 200, configuration: configuration, resamples: 99, seed: 2)
+        let reference = try BaselineSummary(baseline: BaselineSplit(baseline, windowSize: 200, seed: 2).reference, configuration: configuration)
+        // Unit rows scaled by 1.01: directions unchanged, norms all moved.
+        var scaled = unit(g.matrix(rows: 200, cols: 8))
+        scaled.values = scaled.values.map { $0 * 1.01 }
+        let verdict = null.assess(try reference.evaluate(scaled))
+        #expect(verdict.pValues[.norm] == 0.01 && verdict.combinedP == 0.01)
+        #expect(MultipleTesting.combined(Array(verdict.pValues.values), method: .bh) > 0.01)
     }
 }

@@ -1,3 +1,4 @@
+import BaselineStore
 import DemoSupport
 import Foundation
 import KafkaIO
