@@ -163,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AlertQualityTests",
-            dependencies: ["AlertQuality", "DriftEstimators"],
+            dependencies: ["AlertQuality", "DriftEstimators", "Monitor", "TwinwatchCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -127,7 +127,7 @@ struct Stream {
 
     init(config: TwinwatchConfig, store: TwinwatchStore, mixtures: [EmbeddingMixture], rate: Int, interval: Int) async throws {
         var logger = Logger(label: "twinwatch-eval")
-        logger.logLevel = .info
+        logger.logLevel = .error
         let evaluations = Evaluations()
         let (_, continuation) = AsyncStream.makeStream(of: AlertNotification.self, bufferingPolicy: .bufferingNewest(1))
         state = MonitorState(config: config, logger: logger)
@@ -183,19 +183,21 @@ struct Stream {
         return (pages, evaluations.count)
     }
 
-    /// One interval: `rate × interval` events, cohorts in turn, then one evaluation round.
+    /// One interval: `rate × interval` events, the cohorts interleaved (one event of each in turn,
+    /// as concurrent traffic arrives), then one evaluation round.
     mutating func step(perturbation: DriftScenario.Perturbation?, rng: inout SplitMix64) async throws {
         let events = rate * interval
+        let rows = mixtures.enumerated().map { c, mixture in
+            let sample = mixture.sample(events / mixtures.count + (c < events % mixtures.count ? 1 : 0), rng: &rng)
+            return perturbation.map { $0.apply(to: sample, rng: &rng) } ?? sample
+        }
         var batch: [InferenceEvent] = []
         batch.reserveCapacity(events)
-        for (c, mixture) in mixtures.enumerated() {
-            let count = events / mixtures.count + (c < events % mixtures.count ? 1 : 0)
-            var rows = mixture.sample(count, rng: &rng)
-            if let perturbation { rows = perturbation.apply(to: rows, rng: &rng) }
-            for i in 0..<count {
-                let ts = clockMs + Int64(i * interval * 1000 / Swift.max(count, 1))
+        for i in 0..<(rows.map(\.rows).max() ?? 0) {
+            for (c, cohort) in rows.enumerated() where i < cohort.rows {
+                let ts = clockMs + Int64(batch.count * interval * 1000 / events)
                 batch.append(InferenceEvent(eventID: "e\(sequence)", timestampMs: ts, model: StreamEvaluation.model, cohort: "c\(c)",
-                                            embedding: Array(rows.values[i * rows.cols..<(i + 1) * rows.cols])))
+                                            embedding: Array(cohort.values[i * cohort.cols..<(i + 1) * cohort.cols])))
                 sequence += 1
             }
         }
