@@ -60,6 +60,38 @@ struct BaselineCLITests {
         #expect(revive.output == "twinwatch: baseline promote 1: baseline 1 is retired; import or capture a new one instead of reviving it\n")
         let missing = try await run(["baseline", "import", dir.appendingPathComponent("nope.npy").path, "--model", "face", "--db", db], in: dir)
         #expect(missing.status != 0 && missing.output.hasPrefix("twinwatch: "))
+        // A matrix file names no cohorts: show says so (null), unless --cohort labels every row.
+        #expect((detail?["cohorts"] as? NSNull) != nil)
+    }
+
+    @Test("event files keep each row's cohort; show lists rows and the largest calibrated window per cohort; too small is refused")
+    func cohortsAndMinimum() async throws {
+        let db = try TemporaryStore.path("cli-cohorts")
+        let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
+        let small = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DriftEstimatorsTests/Fixtures/golden/small")
+        let imported = try await run(["baseline", "import", small.appendingPathComponent("baseline.jsonl").path, "--model", "siamese-v1", "--db", db], in: dir)
+        #expect(imported.status == 0, "\(imported.output)")
+        let show = try await run(["baseline", "show", "1", "--json", "--db", db], in: dir)
+        let detail = try JSONSerialization.jsonObject(with: Data(show.output.utf8)) as? [String: Any]
+        let cohorts = try #require(detail?["cohorts"] as? [[String: Any]])
+        // golden/README's five cohorts: 602 + 513 + 401 + 300 + 184 rows of 2 000.
+        #expect(cohorts.map { $0["cohort"] as? String } == ["all", "c0", "c1", "c2", "c3", "c4"])
+        #expect(cohorts.map { $0["rows"] as? Int } == [2000, 602, 513, 401, 300, 184])
+        #expect(cohorts.map { $0["largest_window"] as? Int } == [500, 150, 128, 100, 75, 46])
+        let text = try await run(["baseline", "show", "1", "--db", db], in: dir)
+        #expect(text.output.contains("c4      184   46"), "\(text.output)")
+
+        // Against a configuration whose window needs 4 × 1000 rows, 2 000 rows are refused.
+        let config = dir.appendingPathComponent("tw.yaml")
+        try "kafka: {brokers: [k:9092]}\nwindow: {size: 1000}\n".write(to: config, atomically: true, encoding: .utf8)
+        let refused = try await run(["baseline", "import", small.appendingPathComponent("baseline.npy").path, "--model", "x", "--cohort", "eu",
+                                     "--config", config.path, "--db", db], in: dir)
+        #expect(refused.status == 2)
+        #expect(refused.output.contains("refused: baseline of 2000 rows is below the minimum of 4 × window = 4000 rows"), "\(refused.output)")
+        let labelled = try await run(["baseline", "import", small.appendingPathComponent("baseline.npy").path, "--model", "x", "--cohort", "eu", "--db", db], in: dir)
+        #expect(labelled.status == 0, "\(labelled.output)")
+        #expect(try await TwinwatchStore(path: db).baseline(id: 2).cohorts?.counts == ["eu": 2000])
     }
 
     @Test("capture takes rows of one model from the topic, keeps provenance, and refuses NaN")

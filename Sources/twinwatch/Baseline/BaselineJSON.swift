@@ -91,9 +91,10 @@ enum BaselineJSON {
             var container = encoder.container(keyedBy: Keys.self)
             try container.encode(summaries, forKey: .summaries)
             try container.encode(null, forKey: .null)
+            try container.encode(cohorts, forKey: .cohorts)  // null for a baseline stored without row cohorts
         }
 
-        enum Keys: String, CodingKey { case summaries, null }
+        enum Keys: String, CodingKey { case summaries, null, cohorts }
     }
 
     static func string(_ value: some Encodable) throws -> String {
