@@ -77,4 +77,24 @@ public struct BaselineSummary: Sendable, Codable {
         sortedNorms = est.contains(.norm) ? NormDrift.sortedNorms(baseline) : nil
         health = est.contains(.health) ? HealthSignals(baseline) : nil
     }
+
+    /// Memberwise, for summaries derived from another (`ResplitSummaries`); kNN and health absent.
+    init(configuration: DriftConfiguration, rows: Int, dimensions: Int, sortedColumns: SortedColumns?, dimensionHistograms: HistogramReference?,
+         projectionMatrix: [Double]?, projected: ProjectedReference?, projectionHistograms: HistogramReference?, moments: Moments?,
+         frechet: FrechetReference?, gaussian: GaussianReference?, sortedNorms: [Double]?) throws(EstimatorError) {
+        self.configuration = configuration
+        self.rows = rows
+        self.dimensions = dimensions
+        self.sortedColumns = sortedColumns
+        self.dimensionHistograms = dimensionHistograms
+        self.projectionMatrix = projectionMatrix
+        self.projected = projected
+        self.projectionHistograms = projectionHistograms
+        self.moments = moments
+        self.frechet = frechet
+        self.gaussian = gaussian
+        knn = nil
+        self.sortedNorms = sortedNorms
+        health = nil
+    }
 }

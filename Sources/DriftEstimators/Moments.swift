@@ -8,6 +8,14 @@ public struct Moments: Sendable, Codable, Equatable {
     /// Full symmetric d×d covariance, row-major, ddof 1 (as `np.cov`).
     public let covariance: [Double]
 
+    /// Memberwise (`ResplitSummaries` derives moments without recomputing them).
+    init(rows: Int, dimensions: Int, mean: [Double], covariance: [Double]) {
+        self.rows = rows
+        self.dimensions = dimensions
+        self.mean = mean
+        self.covariance = covariance
+    }
+
     /// Computes mean and covariance; the centred Gram matrix comes from one `dsyrk`.
     public init(_ matrix: Matrix) throws(EstimatorError) {
         try matrix.requireUsable("moments")

@@ -124,11 +124,12 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         let kinds = configuration.estimators.filter { $0 != .health }.sorted()
         var scores = [DriftEstimatorKind: [Double]]()
         var rng = SplitMix64(seed: seed)
+        let resplit = ResplitSummaries(baseline: baseline, configuration: configuration)
         // Splits are taken in chunks, so at most one chunk of index sets is held at a time.
         let chunk = Swift.max(1, threads) * 16
         for start in stride(from: 0, to: b, by: chunk) {
             let splits = (start..<Swift.min(start + chunk, b)).map { _ in Sampling.indices(choose: m, from: baseline.rows, rng: &rng) }
-            for s in try scoreReplicates(splits, baseline: baseline, configuration: configuration, threads: threads) {
+            for s in try scoreReplicates(splits, baseline: baseline, configuration: configuration, resplit: resplit, threads: threads) {
                 for k in kinds { if let v = s.primaryScore(k) { scores[k, default: []].append(v) } }
             }
         }
@@ -138,22 +139,31 @@ public struct NullCalibration: Sendable, Codable, Equatable {
                                distributions: distributions, maxZ: NullDistribution(scores: maxZ))
     }
 
-    /// One replicate: the rows `window` selects against a reference of every other row.
-    private static func replicate(_ window: [Int], baseline: Matrix, configuration: DriftConfiguration) throws(EstimatorError) -> DriftScores {
-        let reference = try BaselineSummary(baseline: baseline.selectingRows(complement(of: window, in: baseline.rows)), configuration: configuration)
+    /// One replicate: the rows `window` selects against a reference of every other row (derived
+    /// from the whole baseline's summaries where `resplit` covers the estimators).
+    private static func replicate(_ window: [Int], baseline: Matrix, configuration: DriftConfiguration,
+                                  resplit: ResplitSummaries?) throws(EstimatorError) -> DriftScores {
+        let reference: BaselineSummary
+        if let resplit {
+            reference = try resplit.summary(excluding: window)
+        } else {
+            reference = try BaselineSummary(baseline: baseline.selectingRows(complement(of: window, in: baseline.rows)), configuration: configuration)
+        }
         return try reference.evaluate(baseline.selectingRows(window))
     }
 
     /// Scores of the replicates `splits` select, in order.
     private static func scoreReplicates(_ splits: [[Int]], baseline: Matrix, configuration: DriftConfiguration,
-                                        threads: Int) throws(EstimatorError) -> [DriftScores] {
+                                        resplit: ResplitSummaries?, threads: Int) throws(EstimatorError) -> [DriftScores] {
         guard threads > 1, splits.count > 1 else {
-            return try splits.map { (w: [Int]) throws(EstimatorError) in try replicate(w, baseline: baseline, configuration: configuration) }
+            return try splits.map { (w: [Int]) throws(EstimatorError) in try replicate(w, baseline: baseline, configuration: configuration, resplit: resplit) }
         }
         let results = Mutex([Result<DriftScores, EstimatorError>?](repeating: nil, count: splits.count))
         DispatchQueue.concurrentPerform(iterations: Swift.min(threads, splits.count)) { worker in
             for i in stride(from: worker, to: splits.count, by: threads) {
-                let result = Result { () throws(EstimatorError) in try replicate(splits[i], baseline: baseline, configuration: configuration) }
+                let result = Result { () throws(EstimatorError) in
+                    try replicate(splits[i], baseline: baseline, configuration: configuration, resplit: resplit)
+                }
                 results.withLock { $0[i] = result }
             }
         }

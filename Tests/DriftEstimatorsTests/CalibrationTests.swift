@@ -186,3 +186,34 @@ import Testing
         #expect(MultipleTesting.combined(Array(verdict.pValues.values), method: .bh) > 0.01)
     }
 }
+
+/// A replicate's reference derived from the whole baseline's summaries (`ResplitSummaries`)
+/// scores windows as the reference summarised directly from the remaining rows does.
+@Suite struct ResplitSummaryTests {
+    @Test func derivedReferenceMatchesTheDirectOne() throws {
+        var g = Gaussian(seed: 31)
+        // Ties (rounded values) exercise the multiset removal.
+        var baseline = g.matrix(rows: 600, cols: 6, scale: [1, 0.8, 0.6, 0.4, 0.2, 0.1])
+        baseline.values = baseline.values.enumerated().map { $0.offset % 7 == 0 ? ($0.element * 8).rounded() / 8 : $0.element }
+        let configuration = DriftConfiguration(estimators: [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], projections: 16)
+        let derived = try #require(ResplitSummaries(baseline: baseline, configuration: configuration))
+        var rng = SplitMix64(seed: 4)
+        for _ in 0..<3 {
+            let removed = Sampling.indices(choose: 150, from: 600, rng: &rng)
+            let direct = try BaselineSummary(baseline: baseline.selectingRows(NullCalibration.complement(of: removed, in: 600)), configuration: configuration)
+            let fast = try derived.summary(excluding: removed)
+            #expect(fast.sortedColumns?.columns == direct.sortedColumns?.columns)
+            #expect(fast.projected?.sorted.count == direct.projected?.sorted.count && fast.sortedNorms == direct.sortedNorms)
+            #expect(fast.dimensionHistograms?.counts == direct.dimensionHistograms?.counts)
+            for window in [baseline.selectingRows(removed), g.matrix(rows: 150, cols: 6)] {
+                let a = try fast.evaluate(window), b = try direct.evaluate(window)
+                for kind in configuration.estimators {
+                    let x = try #require(a.primaryScore(kind)), y = try #require(b.primaryScore(kind))
+                    #expect(abs(x - y) <= 1e-9 * max(abs(y), 1e-12), "\(kind.rawValue): \(x) vs \(y)")
+                }
+            }
+        }
+        // kNN KL and health are not derived: the generic path is used.
+        #expect(ResplitSummaries(baseline: baseline, configuration: DriftConfiguration(estimators: [.knnKL])) == nil)
+    }
+}
