@@ -102,7 +102,13 @@ actor BaselineRegistry {
                     : "baseline \(id) holds \(rows.rows) rows of cohort \(cohort); a calibrated null needs ≥ "
                         + "\(NullCalibration.minimumBaselineRatio * NullCalibration.minimumWindow)"
                 entries[key] = .uncalibrated(why)
-                logger.warning("cohort not scored for drift", metadata: ["model": "\(model)", "cohort": "\(cohort)", "reason": "\(why)"])
+                if cohort == WindowSettings.aggregateCohort {
+                    // The whole baseline is below the documented minimum: refused, never scored uncalibrated.
+                    logger.error("baseline refused: too small for a calibrated null; the model is not scored for drift until a larger one is active",
+                                 metadata: ["model": "\(model)", "baseline": "\(id)", "rows": "\(rows.rows)"])
+                } else {
+                    logger.warning("cohort not scored for drift", metadata: ["model": "\(model)", "cohort": "\(cohort)", "reason": "\(why)"])
+                }
                 return .uncalibrated(why)
             }
             if size < m {

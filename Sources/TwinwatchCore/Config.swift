@@ -149,9 +149,9 @@ public struct DriftSettings: Sendable, Equatable {
     public var level: Double = 0.001
     /// The alert fires when this many consecutive windows that share no rows breach (a clean
     /// window in between starts over): the rule's guard against correlated sliding windows.
-    public var consecutiveWindows: Int = 2
+    public var consecutiveWindows: Int = 3
 
-    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 2) {
+    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 3) {
         self.estimators = estimators
         self.consecutiveWindows = consecutiveWindows
         self.level = level

@@ -37,7 +37,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Stream: events per second of the model (all cohorts).") var rate = 100
     @Option(help: "Stream: evaluation interval (evaluation.interval).") var interval = "10s"
     @Option(help: "Stream: cohorts, each from its own distribution.") var cohorts = 3
-    @Option(help: "Stream: drift.consecutive_windows (default 2).") var consecutiveWindows: Int?
+    @Option(help: "Stream: drift.consecutive_windows (default 3).") var consecutiveWindows: Int?
     @Flag(help: "JSON instead of markdown.") var json = false
 
     func run() async throws {
