@@ -106,7 +106,7 @@ struct ConfigLoaderTests {
             baseline: {null_resamples: 200}
             drift: {level: 0.001, estimators: [w1, wasserstein]}
             """) == [
-            "twinwatch.yaml:3: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl)",
+            "twinwatch.yaml:3: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl, norm)",
             "twinwatch.yaml:3: drift.level: must lie in [1/(B+1), 1) with baseline.null_resamples B = 200, got 0.001",
         ])
     }
