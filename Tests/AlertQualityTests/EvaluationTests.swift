@@ -15,8 +15,10 @@ import TwinwatchCore
         let rows = try eval.run()
         #expect(rows.count == 6 && Set(rows.map(\.mode)) == ["calibrated", "fixed"])
         let calibrated = Dictionary(uniqueKeysWithValues: rows.filter { $0.mode == "calibrated" }.map { ($0.scenario, $0) })
-        // No drift: at most the upper end of the 99 % binomial interval of 100 windows at 1 % (4).
-        #expect(calibrated["none"]!.alarms <= 4 && calibrated["none"]!.baselineRows == 800)
+        // No drift: about 1 %. With one baseline and B = 99 the rate scatters around the level by
+        // the null's Monte Carlo error (the largest of 99 null scores: 0–4 % over six baselines at
+        // d = 8), so the bound is loose; a biased null (the 0.3 pool at 4 × alarmed 10 ×) fails it.
+        #expect(calibrated["none"]!.alarms <= 8 && calibrated["none"]!.baselineRows == 800)
         #expect(calibrated["mean_shift"]!.alarms == 100 && calibrated["heavy_tail"]!.alarms == 100)
         let json = String(decoding: try JSONEncoder().encode(rows[0]), as: UTF8.self)
         for key in ["scenario", "param", "window", "baseline_rows", "d", "trials", "alarms", "rate", "ci_low", "ci_high", "median_delay", "p90_delay", "mode"] {
