@@ -137,7 +137,9 @@ public actor MonitorState {
         var inputs: [EvaluationInput] = []
         for (key, tracked) in windows.windows.sorted(by: { $0.key < $1.key }) {
             guard let m = windows.evaluableRows(tracked) else { continue }
-            let (matrix, scores) = tracked.window.newest(m)
+            // The aggregate in event time across its cohorts (see `aggregateRows`), not consumption order.
+            let composed = key.cohort == WindowSettings.aggregateCohort ? windows.aggregateRows(model: key.model, count: m) : nil
+            let (matrix, scores) = composed ?? tracked.window.newest(m)
             inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
         }
         return inputs

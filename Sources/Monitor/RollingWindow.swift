@@ -87,6 +87,16 @@ public struct RollingWindow: Sendable {
     /// Every row held, oldest first.
     public func matrix() -> Matrix { newest(count).matrix }
 
+    /// Event time of the row with sequence number `seq` (held: `oldestSeq..<appended`).
+    public func timestamp(of seq: Int64) -> Int64 { timestamps[Int(seq % Int64(capacity))] }
+
+    /// Appends the row with sequence number `seq` (held) and its score to `values` / `scores`.
+    func copyRow(_ seq: Int64, into values: inout [Float], scores: inout [Float]) {
+        let slot = Int(seq % Int64(capacity))
+        values.append(contentsOf: self.values[(slot * dimension)..<((slot + 1) * dimension)])
+        scores.append(self.scores[slot])
+    }
+
     /// How many of the newest rows are at most `duration` older than the newest row.
     public func rowsWithin(milliseconds duration: Int64) -> Int {
         guard count > 0 else { return 0 }
