@@ -5,13 +5,14 @@ import TwinwatchCore
 /// The rows a model-wide window is scored on, in event time across its cohorts.
 ///
 /// The aggregate ring holds rows in the order they were consumed, and Kafka delivers each
-/// partition (each cohort key) in bursts: after lag, or simply one fetch per partition, the newest
-/// m consumed rows can be mostly one cohort, a mix the baseline never had — measured with the real
-/// daemon, two cohorts on two partitions at 1 000 events/s, window 500: the aggregate at p = 1/(B+1)
-/// while both cohort windows and the traffic were stationary. So the aggregate is composed from the
+/// partition (each cohort key) in bursts — one fetch per partition, and whole backlogs after lag —
+/// so the newest m consumed rows can be mostly one cohort, a mix the baseline never had, which
+/// the estimators rightly call drift when cohorts differ. So the aggregate is composed from the
 /// cohort windows instead: the newest m rows by event time, up to a watermark — the oldest of the
 /// cohorts' newest event times, over the cohorts active within the window's time span (a quiet
 /// cohort does not hold the watermark back) — so every active cohort contributes what it sent.
+/// It needs event times (the event's `ts` or the Kafka message timestamp); without them the ring's
+/// consumption order is used.
 extension WindowSet {
     /// The newest `m` rows of `model` in event-time order up to the watermark, or nil when the
     /// cohort windows hold fewer (the caller falls back to the consumption-ordered ring).
@@ -23,7 +24,10 @@ extension WindowSet {
         // Active cohorts: those with an event within the aggregate ring's time span of the newest.
         let newest = cohorts.map { $0.timestamp(of: $0.appended - 1) }
         let latest = newest.max()!
-        let span = Swift.max(0, latest - aggregate.timestamp(of: aggregate.oldestSeq))
+        let span = latest - aggregate.timestamp(of: aggregate.oldestSeq)
+        // Without event times (no `ts`, a broker without message timestamps: all equal) there is
+        // no order to compose by: consumption order it is.
+        guard span > 0 else { return nil }
         let watermark = zip(cohorts, newest).filter { latest - $0.1 <= span }.map(\.1).min()!
         // (event time, cohort, sequence) of each cohort's newest m rows up to the watermark (no
         // cohort can give more), then the newest m of them all.

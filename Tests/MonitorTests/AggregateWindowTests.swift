@@ -46,3 +46,15 @@ import TwinwatchCore
         #expect(set.aggregateRows(model: "m", count: 1000) == nil)
     }
 }
+
+extension AggregateWindowTests {
+    @Test func withoutEventTimesTheRingIsUsed() {
+        var set = WindowSet(settings: WindowSettings(size: 100))
+        for i in 0..<200 {
+            [Float(i % 2), 0].withUnsafeBufferPointer { row in
+                set.append(model: "m", cohort: i % 2 == 0 ? "a" : "b", row: row, timestampMs: 0, score: .nan, source: nil)
+            }
+        }
+        #expect(set.aggregateRows(model: "m", count: 100) == nil)
+    }
+}
