@@ -99,11 +99,10 @@ public struct DemoRunner: Sendable {
 
     static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    /// `p=0.4132 (level 0.002) max z=1.3 (sliced)`, or the raw score against its threshold.
+    /// `p=0.4132 (level 0.002) max z=1.3 (sliced)`.
     static func describe(_ e: DriftEvaluation) -> String {
-        guard let c = e.calibrated, let top = c.z.max(by: { $0.value < $1.value }) else {
-            return "\(e.estimator)=\(fixed(e.value)) threshold=\(fixed(e.threshold))"
-        }
+        let c = e.calibrated
+        guard let top = c.z.max(by: { $0.value < $1.value }) else { return "p=\(fixed(c.combinedP)) (level \(e.threshold))" }
         return "p=\(fixed(c.combinedP)) (level \(e.threshold)) max z=\(String(format: "%.1f", top.value)) (\(top.key.rawValue))"
     }}
 

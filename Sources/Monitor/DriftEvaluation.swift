@@ -7,17 +7,17 @@ public struct DriftEvaluation: Sendable {
     public let model: String
     public let cohort: String
     public let baselineID: Int64
-    /// `combined_p` when the null is calibrated, else the raw estimator the threshold applies to.
+    /// Always `combined_p` (there is no raw-threshold mode since 0.4.0).
     public let estimator: String
-    /// The value the rule compared: the combined p-value, or the raw score.
+    /// The value the rule compared: the combined (max-z) p-value.
     public let value: Double
-    /// The level (p-value mode) or raw threshold the value was compared with.
+    /// The level the value was compared with (`drift.level`).
     public let threshold: Double
     public let windowRows: Int
     public let atMs: Int64
     public let scores: DriftScores
-    /// p-values, z and their combination; nil without a null.
-    public let calibrated: CalibratedDrift?
+    /// p-values, z and their combination.
+    public let calibrated: CalibratedDrift
     public let health: HealthSignals
     public let scoreShift: ScoreShift?
     /// Whether the rule's condition holds for this window.

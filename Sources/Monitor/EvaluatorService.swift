@@ -136,10 +136,10 @@ public struct EvaluatorService: Service {
         let (model, cohort) = (e.model, e.cohort)
         for kind in e.scores.estimatorsPresent {
             if let score = e.scores.primaryScore(kind) { metrics.driftScore(model: model, cohort: cohort, estimator: kind.rawValue).set(score) }
-            if let p = e.calibrated?.pValues[kind] { metrics.pValue(model: model, cohort: cohort, estimator: kind.rawValue).set(p) }
-            if let z = e.calibrated?.z[kind] { metrics.z(model: model, cohort: cohort, estimator: kind.rawValue).set(z) }
+            if let p = e.calibrated.pValues[kind] { metrics.pValue(model: model, cohort: cohort, estimator: kind.rawValue).set(p) }
+            if let z = e.calibrated.z[kind] { metrics.z(model: model, cohort: cohort, estimator: kind.rawValue).set(z) }
         }
-        if let combined = e.calibrated?.combinedP { metrics.pValue(model: model, cohort: cohort, estimator: "combined").set(combined) }
+        metrics.pValue(model: model, cohort: cohort, estimator: "combined").set(e.calibrated.combinedP)
         for (signal, value) in [("total_variance", e.health.totalVariance), ("mean_pairwise_cosine", e.health.meanPairwiseCosine),
                                 ("effective_rank", e.health.effectiveRank), ("nan_rate", e.health.nanRate), ("inf_rate", e.health.infRate),
                                 ("zero_vector_rate", e.health.zeroVectorRate)] {
@@ -180,10 +180,8 @@ public struct EvaluatorService: Service {
 
     private func notification(_ e: DriftEvaluation, status: AlertNotification.Status, since: Int64) -> AlertNotification {
         let labels = ["cohort": e.cohort, "model": e.model]
-        let evidence = e.calibrated.map { c in
-            c.z.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) z=\(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
-        } ?? "\(e.estimator) = \(String(format: "%.4f", e.value))"
-        let comparison = e.calibrated == nil ? "\(String(format: "%.4f", e.value)) > \(e.threshold)" : "p = \(String(format: "%.4g", e.value)) ≤ \(e.threshold)"
+        let evidence = e.calibrated.z.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) z=\(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
+        let comparison = "p = \(String(format: "%.4g", e.value)) ≤ \(e.threshold)"
         let summary = status == .firing
             ? "Embedding drift on \(e.model)/\(e.cohort) vs baseline \(e.baselineID): \(comparison) (\(evidence))"
             : "Embedding drift on \(e.model)/\(e.cohort) resolved (\(evidence))"
