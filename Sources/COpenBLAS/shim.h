@@ -10,6 +10,4 @@ void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *inf
 void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda,
              double *b, const int *ldb, int *info);
 void dpotri_(const char *uplo, const int *n, double *a, const int *lda, int *info);
-/* Added for DriftEstimators: LAPACK's in-place sort (fast even in debug builds of the callers). */
-void dlasrt_(const char *id, const int *n, double *d, int *info);
 #endif

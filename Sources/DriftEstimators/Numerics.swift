@@ -3,13 +3,6 @@ import Foundation
 
 /// Thin typed wrappers over the BLAS/LAPACK calls the estimators share; no C pointer leaks out.
 enum Numerics {
-    /// Sorts `values` ascending in place with LAPACK `dlasrt` (inputs are known finite).
-    static func sortAscending(_ values: UnsafeMutableBufferPointer<Double>) {
-        guard values.count > 1 else { return }
-        var n = Int32(values.count), info: Int32 = 0
-        "I".withCString { id in dlasrt_(id, &n, values.baseAddress!, &info) }
-    }
-
     /// Sorted copy of `values` (radix sort).
     static func sorted(_ values: [Double]) -> [Double] {
         var out = values

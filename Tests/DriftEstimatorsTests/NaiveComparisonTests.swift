@@ -128,7 +128,7 @@ extension Array where Element == Double {
     }
 }
 
-/// The release-build sort paths (radix) are exercised directly, since debug builds sort with `dlasrt`.
+/// The radix sort every build uses, against the standard library sort.
 @Suite struct SortTests {
     @Test(arguments: [1, 2, 17, 1000, 5000])
     func radixSortMatchesSorted(_ n: Int) throws {
