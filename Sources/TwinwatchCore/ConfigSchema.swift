@@ -22,7 +22,8 @@ enum ConfigSchema {
             baseline.nullResamples = r.int(s, "null_resamples", min: 1) ?? baseline.nullResamples
         }
         let drift = readDrift(root, r, resamples: baseline.nullResamples)
-        warnIfUncalibrated(root, r, window: window, baseline: baseline)
+        // Only for a valid window and baseline: their sections would report a wrong type again.
+        if r.issues.isEmpty { warnIfUncalibrated(root, r, window: window, baseline: baseline) }
         let alerting = readAlerting(root, r)
         guard let kafka else { return nil }
         var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,

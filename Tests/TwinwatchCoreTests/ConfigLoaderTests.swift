@@ -132,6 +132,13 @@ struct ConfigLoaderTests {
         #expect(tiny.map(\.line) == [2] && tiny[0].message.contains("below the minimum of 20"))
     }
 
+    @Test("a section of the wrong type is reported once, not again by the calibration warnings")
+    func wrongSectionTypeReportedOnce() {
+        #expect(issues("kafka: {brokers: [k:9092]}\nwindow: 5\nbaseline: [1]\n") == [
+            "twinwatch.yaml:2: window: expected a mapping", "twinwatch.yaml:3: baseline: expected a mapping",
+        ])
+    }
+
     @Test("the default level must be reachable with the configured B even without a drift section")
     func defaultLevelIsCheckedAgainstB() {
         #expect(issues("kafka: {brokers: [k:9092]}\nbaseline:\n  null_resamples: 100\n") == [
