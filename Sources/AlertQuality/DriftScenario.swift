@@ -98,9 +98,9 @@ public enum DriftScenario: String, CaseIterable, Sendable, Codable {
                 let mean = Self.columnMeans(window)
                 var centred = [Double](repeating: 0, count: n * d)
                 for i in 0..<n { for j in 0..<d { centred[i * d + j] = Double(x[i * d + j]) - mean[j] } }
-                var y = EmbeddingMixture.multiply(centred, rows: n, byTransposeOf: basis, d: d)  // coordinates in the basis
+                var y = EmbeddingMixture.multiply(centred, rows: n, by: basis, d: d, transposingB: true)  // coordinates in the basis
                 for i in 0..<n { for j in keep..<d { y[i * d + j] *= 0.1 } }
-                let back = Self.multiply(y, rows: n, by: basis, d: d)
+                let back = EmbeddingMixture.multiply(y, rows: n, by: basis, d: d, transposingB: false)
                 for i in 0..<n { EmbeddingMixture.storeUnit((0..<d).map { mean[$0] + back[i * d + $0] }, into: &x, at: i * d) }
             case .dimCorrupt:
                 for i in 0..<n { x[i * d + dimension] = Float(p) }
@@ -115,14 +115,6 @@ public enum DriftScenario: String, CaseIterable, Sendable, Codable {
             var mean = [Double](repeating: 0, count: m.cols)
             for i in 0..<m.rows { for j in 0..<m.cols { mean[j] += Double(m.values[i * m.cols + j]) } }
             return mean.map { $0 / Double(m.rows) }
-        }
-
-        /// A·B for A (rows×d) and B (d×d), row-major.
-        static func multiply(_ a: [Double], rows: Int, by b: [Double], d: Int) -> [Double] {
-            // A·B = A·(Bᵀ)ᵀ.
-            var bt = [Double](repeating: 0, count: d * d)
-            for i in 0..<d { for j in 0..<d { bt[j * d + i] = b[i * d + j] } }
-            return EmbeddingMixture.multiply(a, rows: rows, byTransposeOf: bt, d: d)
         }
     }
 }

@@ -55,14 +55,15 @@ public struct EmbeddingMixture: Sendable {
         let d = dimension
         var z = Self.gaussians(n * d, rng: &rng)
         for i in 0..<n { for j in 0..<d { z[i * d + j] *= sqrtLambda[j] } }
-        return Self.multiply(z, rows: n, byTransposeOf: basis, d: d)
+        return Self.multiply(z, rows: n, by: basis, d: d, transposingB: true)
     }
 
-    /// A·Bᵀ for A (rows×d) and B (d×d), row-major.
-    static func multiply(_ a: [Double], rows: Int, byTransposeOf b: [Double], d: Int) -> [Double] {
+    /// A·Bᵀ (`transposingB`) or A·B for A (rows×d) and B (d×d), row-major.
+    static func multiply(_ a: [Double], rows: Int, by b: [Double], d: Int, transposingB: Bool) -> [Double] {
         var c = [Double](repeating: 0, count: rows * d)
         guard rows > 0 else { return c }
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(d), Int32(d), 1, a, Int32(d), b, Int32(d), 0, &c, Int32(d))
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, transposingB ? CblasTrans : CblasNoTrans, Int32(rows), Int32(d), Int32(d), 1, a, Int32(d),
+                    b, Int32(d), 0, &c, Int32(d))
         return c
     }
 

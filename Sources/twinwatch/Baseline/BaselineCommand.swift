@@ -40,8 +40,7 @@ func requireCalibratable(_ rows: Int, cohorts: [String], config: TwinwatchConfig
     if let why = NullCalibration.refusal(baselineRows: rows, windowSize: window) {
         throw CLIError(message: "baseline \(context): refused: \(why)\(config == nil ? "" : " (window.size of the configuration)")", exitCode: 2)
     }
-    var counts: [String: Int] = [:]
-    for c in cohorts { counts[c, default: 0] += 1 }
+    let counts = BaselineCohorts(perRow: cohorts)?.counts ?? [:]
     for (cohort, n) in counts.sorted(by: { $0.key < $1.key }) where n < NullCalibration.minimumBaselineRatio * window {
         let largest = NullCalibration.largestWindow(baselineRows: n)
         FileHandle.standardError.write(Data(("twinwatch: baseline \(context): warning: cohort \(cohort) has \(n) rows: "
