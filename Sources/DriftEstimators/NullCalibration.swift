@@ -121,7 +121,10 @@ public struct NullCalibration: Sendable, Codable, Equatable {
         try baseline.requireUsable("baseline")
         guard b >= 1 else { throw EstimatorError(.tooFewRows, "null calibration needs B ≥ 1 (got \(b))") }
         if let why = refusal(baselineRows: baseline.rows, windowSize: m) { throw EstimatorError(.tooFewRows, why) }
-        let kinds = configuration.estimators.filter { $0 != .health }.sorted()
+        // Health signals are no drift score: not computed for the replicates at all.
+        var configuration = configuration
+        configuration.estimators.remove(.health)
+        let kinds = configuration.estimators.sorted()
         var scores = [DriftEstimatorKind: [Double]]()
         var rng = SplitMix64(seed: seed)
         let resplit = ResplitSummaries(baseline: baseline, configuration: configuration)
@@ -143,13 +146,14 @@ public struct NullCalibration: Sendable, Codable, Equatable {
     /// from the whole baseline's summaries where `resplit` covers the estimators).
     private static func replicate(_ window: [Int], baseline: Matrix, configuration: DriftConfiguration,
                                   resplit: ResplitSummaries?) throws(EstimatorError) -> DriftScores {
+        let rows = baseline.selectingRows(window)
         let reference: BaselineSummary
         if let resplit {
-            reference = try resplit.summary(excluding: window)
+            reference = try resplit.summary(excluding: window, rows: rows)
         } else {
             reference = try BaselineSummary(baseline: baseline.selectingRows(complement(of: window, in: baseline.rows)), configuration: configuration)
         }
-        return try reference.evaluate(baseline.selectingRows(window))
+        return try reference.evaluate(rows)
     }
 
     /// Scores of the replicates `splits` select, in order.

@@ -39,11 +39,11 @@ struct ResplitSummaries: Sendable {
         sortedNorms = est.contains(.norm) ? NormDrift.sortedNorms(baseline) : nil
     }
 
-    /// The summary of every row except `removed` (distinct row indices, fewer than n − 1).
-    func summary(excluding removed: [Int]) throws(EstimatorError) -> BaselineSummary {
+    /// The summary of every row except `removed` (distinct row indices, fewer than n − 1), whose
+    /// rows the caller already selected (`window`, in the order of `removed`).
+    func summary(excluding removed: [Int], rows window: Matrix) throws(EstimatorError) -> BaselineSummary {
         let est = configuration.estimators
         let n = baseline.rows, d = baseline.cols, m = removed.count, kept = n - m
-        let window = baseline.selectingRows(removed)
         var columns: [Double]?
         if let sorted = sortedColumns {
             columns = Self.removing(Numerics.sortedColumns(window), from: sorted, runs: d, length: n)

@@ -201,7 +201,7 @@ import Testing
         for _ in 0..<3 {
             let removed = Sampling.indices(choose: 150, from: 600, rng: &rng)
             let direct = try BaselineSummary(baseline: baseline.selectingRows(NullCalibration.complement(of: removed, in: 600)), configuration: configuration)
-            let fast = try derived.summary(excluding: removed)
+            let fast = try derived.summary(excluding: removed, rows: baseline.selectingRows(removed))
             #expect(fast.sortedColumns?.columns == direct.sortedColumns?.columns)
             #expect(fast.projected?.sorted.count == direct.projected?.sorted.count && fast.sortedNorms == direct.sortedNorms)
             #expect(fast.dimensionHistograms?.counts == direct.dimensionHistograms?.counts)
