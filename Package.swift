@@ -35,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "DriftEstimators",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "TwinwatchCore"],
             swiftSettings: optimisedInDebug
         ),
         // Event and feedback wire formats (JSON, base64, EVT1 binary): pure, no Kafka.
@@ -44,9 +44,10 @@ let package = Package(
             dependencies: ["TwinwatchCore"],
             swiftSettings: optimisedInDebug
         ),
-        // Durable state: baselines, null calibrations, window checkpoints, offsets (GRDB on SQLite, WAL).
+        // Every durable table: baselines, null calibrations, window checkpoints, offsets, alert state and the
+        // notification outbox (GRDB on SQLite, WAL).
         .target(
-            name: "BaselineStore",
+            name: "StateStore",
             dependencies: ["TwinwatchCore", "DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimisedInDebug
         ),
@@ -69,7 +70,7 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "BaselineStore",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +90,7 @@ let package = Package(
         .target(
             name: "DemoSupport",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "BaselineStore",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "StateStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,14 +100,14 @@ let package = Package(
         // What `twinwatch eval` measures: scenario generator, batch and stream runs of the real evaluator.
         .target(
             name: "AlertQuality",
-            dependencies: ["DriftEstimators", "COpenBLAS", "TwinwatchCore", "Monitor", "BaselineStore", "Alerting",
+            dependencies: ["DriftEstimators", "COpenBLAS", "TwinwatchCore", "Monitor", "StateStore", "Alerting",
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: optimisedInDebug
         ),
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "BaselineStore",
+                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,18 +127,18 @@ let package = Package(
         ),
         .testTarget(
             name: "DriftEstimatorsTests",
-            dependencies: ["DriftEstimators"],
+            dependencies: ["DriftEstimators", "TwinwatchCore"],
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(
-            name: "BaselineStoreTests",
-            dependencies: ["BaselineStore", "DriftEstimators", "DemoSupport", "TwinwatchCore"],
+            name: "StateStoreTests",
+            dependencies: ["StateStore", "DriftEstimators", "DemoSupport", "TwinwatchCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting", "BaselineStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators",
+            dependencies: ["Monitor", "Alerting", "StateStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators",
                            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
@@ -149,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaIOTests",
-            dependencies: ["DemoSupport", "KafkaIO", "EventCodec", "TwinwatchCore", "Monitor", "BaselineStore",
+            dependencies: ["DemoSupport", "KafkaIO", "EventCodec", "TwinwatchCore", "Monitor", "StateStore",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
@@ -169,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "DemoSupport", "BaselineStore",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "DemoSupport", "StateStore",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

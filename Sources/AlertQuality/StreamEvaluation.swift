@@ -1,5 +1,5 @@
 import Alerting
-import BaselineStore
+import StateStore
 import DriftEstimators
 import Foundation
 import Logging

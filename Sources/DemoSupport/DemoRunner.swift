@@ -1,5 +1,5 @@
 import Alerting
-import BaselineStore
+import StateStore
 import Foundation
 import KafkaIO
 import Logging

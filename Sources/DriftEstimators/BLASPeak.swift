@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import TwinwatchCore
 
 /// The arithmetic rate of this machine's BLAS on one thread, and the least time each estimator's
 /// BLAS work on a window can take at that rate: the floor under a speed target. An estimator cannot

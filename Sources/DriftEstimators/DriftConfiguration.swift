@@ -1,22 +1,7 @@
 import Foundation
+import TwinwatchCore
 
-/// Estimator names of DESIGN §9 (CLI `--estimators`, config, metric labels).
-public enum DriftEstimatorKind: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable, Comparable {
-    case w1
-    case sliced
-    case frechet
-    case gaussianKL = "gaussian_kl"
-    case histKL = "hist_kl"
-    case knnKL = "knn_kl"
-    /// W1 between the rows' L2-norm distributions (`NormDrift`).
-    case norm
-    case health
-
-    /// Declaration order (the order of DESIGN §9), for stable output.
-    public static func < (a: Self, b: Self) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
-
+extension DriftEstimatorKind {
     /// Parses a comma-separated list (`"w1,sliced"`); `"all"` selects every estimator.
     public static func parseList(_ text: String) throws(EstimatorError) -> Set<DriftEstimatorKind> {
         var out = Set<DriftEstimatorKind>()

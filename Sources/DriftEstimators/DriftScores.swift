@@ -1,3 +1,4 @@
+import TwinwatchCore
 /// Every estimator's result for one (baseline, window) pair; absent estimators are nil.
 public struct DriftScores: Sendable, Codable, Equatable {
     /// Baseline rows, window rows, dimensions.

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TwinwatchCore
 
 /// The null distribution of one estimator's score at one window size (DESIGN §5.7).
 public struct NullDistribution: Sendable, Codable, Equatable {

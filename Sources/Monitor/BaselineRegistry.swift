@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import DriftEstimators
 import Foundation
 import Logging
@@ -188,7 +188,7 @@ actor BaselineRegistry {
 extension DriftSettings {
     /// Estimator parameters of the daemon (DESIGN §5 defaults; kNN KL subsampled to bound its cost).
     public var estimatorConfiguration: DriftConfiguration {
-        DriftConfiguration(estimators: Set(estimators.map { DriftEstimatorKind(rawValue: $0.rawValue)! }), knnMaxRows: 2000)
+        DriftConfiguration(estimators: Set(estimators), knnMaxRows: 2000)
     }
 }
 

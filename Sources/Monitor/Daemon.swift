@@ -1,5 +1,5 @@
 import Alerting
-import BaselineStore
+import StateStore
 import EventCodec
 import KafkaIO
 import Logging

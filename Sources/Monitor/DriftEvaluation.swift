@@ -1,5 +1,5 @@
 import Alerting
-import BaselineStore
+import StateStore
 import DriftEstimators
 
 /// The result of evaluating one window against its model's active baseline.

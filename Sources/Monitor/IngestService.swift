@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import EventCodec
 import KafkaIO
 import Logging

@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import DriftEstimators
 
 /// The most recent `capacity` rows of one key, in ring buffers allocated once: embeddings in one

@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import TwinwatchCore
 
 /// One key's window and its bookkeeping: which rows are checkpointed, which were evaluated.

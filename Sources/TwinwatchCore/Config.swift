@@ -132,26 +132,18 @@ public struct BaselineSettings: Sendable, Equatable {
 
 /// The drift signal and its alert rule.
 public struct DriftSettings: Sendable, Equatable {
-    /// Estimator names of DESIGN §9 (health is always computed and is not a drift score).
-    public enum Estimator: String, Sendable, CaseIterable {
-        case w1
-        case sliced
-        case frechet
-        case gaussianKL = "gaussian_kl"
-        case histKL = "hist_kl"
-        case knnKL = "knn_kl"
-        case norm
-    }
+    /// The drift estimators a configuration may select (health is always computed and is not a score).
+    public static let selectable = DriftEstimatorKind.allCases.filter { $0 != .health }
 
-    /// Estimators computed for every window; their p-values are combined (Benjamini–Hochberg).
-    public var estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm]
+    /// Estimators computed for every window; their p-values are combined (max-z, DESIGN §5.7).
+    public var estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm]
     /// A window breaches when the combined p-value is at most this level.
     public var level: Double = 0.001
     /// The alert fires when this many consecutive windows that share no rows breach (a clean
     /// window in between starts over): the rule's guard against correlated sliding windows.
     public var consecutiveWindows: Int = 3
 
-    public init(estimators: [Estimator] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 3) {
+    public init(estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 3) {
         self.estimators = estimators
         self.consecutiveWindows = consecutiveWindows
         self.level = level

@@ -139,11 +139,11 @@ enum ConfigSchema {
             r.report(s.line(of: removed), s.key(removed),
                      "no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key")
         }
-        let known = DriftSettings.Estimator.allCases.map(\.rawValue).joined(separator: ", ")
+        let known = DriftSettings.selectable.map(\.rawValue).joined(separator: ", ")
         if let names = r.stringList(s, "estimators") {
-            var estimators: [DriftSettings.Estimator] = []
+            var estimators: [DriftEstimatorKind] = []
             for name in names {
-                guard let estimator = DriftSettings.Estimator(rawValue: name) else {
+                guard let estimator = DriftEstimatorKind(rawValue: name), DriftSettings.selectable.contains(estimator) else {
                     r.report(s.line(of: "estimators"), s.key("estimators"), "unknown estimator \"\(name)\" (known: \(known))")
                     continue
                 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DriftEstimators
 import Foundation
+import TwinwatchCore
 
 /// `twinwatch bench SUITE`: single-thread speed against the reference timings of golden/README.md.
 struct BenchCommand: AsyncParsableCommand {

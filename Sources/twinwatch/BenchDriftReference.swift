@@ -1,5 +1,6 @@
 import DriftEstimators
 import Foundation
+import TwinwatchCore
 
 /// The Python references of golden/README.md (scipy, POT, scikit-learn), timed on the bench's own
 /// data in the same run: on a shared machine whose speed moves by ±15 % or more between runs, a

@@ -1,5 +1,5 @@
 import ArgumentParser
-import BaselineStore
+import StateStore
 import DemoSupport
 import DriftEstimators
 import Foundation

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DriftEstimators
 import Foundation
+import TwinwatchCore
 
 /// `twinwatch drift BASELINE CURRENT`: every estimator of DESIGN §5 on two files, JSON per DESIGN §9.
 struct DriftCommand: AsyncParsableCommand {

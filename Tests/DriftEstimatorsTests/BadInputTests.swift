@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DriftEstimators
+import TwinwatchCore
 
 @Suite struct BadInputTests {
     static func sample(_ n: Int, _ d: Int, seed: UInt64 = 5) -> Matrix {

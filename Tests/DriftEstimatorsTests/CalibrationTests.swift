@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DriftEstimators
+import TwinwatchCore
 
 /// Null calibration: rank p-values, multiple testing, false-alarm rate on no-drift data, power.
 @Suite struct CalibrationTests {

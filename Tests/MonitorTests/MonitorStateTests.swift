@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import DemoSupport
 import Foundation
 import KafkaIO

@@ -1,5 +1,5 @@
 import Alerting
-import BaselineStore
+import StateStore
 import Monitor
 import Testing
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import BaselineStore
+import StateStore
 import DriftEstimators
 import EventCodec
 import Foundation

@@ -1,7 +1,8 @@
 import ArgumentParser
-import BaselineStore
+import StateStore
 import DriftEstimators
 import Foundation
+import TwinwatchCore
 
 struct BaselineDiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

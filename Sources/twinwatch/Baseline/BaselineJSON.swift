@@ -1,4 +1,4 @@
-import BaselineStore
+import StateStore
 import DriftEstimators
 import Foundation
 

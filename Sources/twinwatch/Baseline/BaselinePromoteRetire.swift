@@ -1,5 +1,5 @@
 import ArgumentParser
-import BaselineStore
+import StateStore
 
 struct BaselinePromoteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

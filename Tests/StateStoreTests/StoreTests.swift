@@ -1,5 +1,5 @@
 import DemoSupport
-import BaselineStore
+import StateStore
 import DriftEstimators
 import Foundation
 import Testing
