@@ -21,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        // HMAC-SHA256 for Standard Webhooks signatures. The upper bound admits 4.x, which the
+        // Hummingbird/NIO graph already resolves to; the HMAC API is the same in 3.x and 4.x.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // C access: system libraries found by pkg-config; shims wrap variadic/Fortran entry points.
@@ -62,8 +65,10 @@ let package = Package(
         .target(
             name: "Alerting",
             dependencies: [
-                "TwinwatchCore", "CCurl",
+                "TwinwatchCore", "StateStore", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

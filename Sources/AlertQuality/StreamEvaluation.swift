@@ -10,8 +10,8 @@ import TwinwatchCore
 /// What `twinwatch eval --stream` measures: one model whose cohorts come from different
 /// distributions streams through the daemon's own state (`MonitorState`: auto-captured baseline,
 /// sliding windows per cohort and the aggregate) and evaluator (`EvaluatorService`: per-cohort
-/// references, re-split nulls in a real SQLite store, the default drift rule with its sustained
-/// breach), on a simulated clock: `rate` events per second, one evaluation round per `interval`.
+/// references, re-split nulls in a real SQLite store) and alerting (`AlertCoordinator`: the drift
+/// page rule with its disjoint windows), on a simulated clock: `rate` events per second, one evaluation round per `interval`.
 /// A no-drift stream of `hours` gives the false pages and the expected time between them (ERT);
 /// each drift scenario's streams give the delay from the drift's start to the first page.
 public struct StreamEvaluation: Sendable {
@@ -29,6 +29,10 @@ public struct StreamEvaluation: Sendable {
     public var maxDelaySeconds = 3600
     /// The daemon's configuration (defaults unless changed); evaluated on one thread.
     public var config: TwinwatchConfig
+    /// The page rule's level: it fires when the combined p-value ≤ level on
+    /// `config.drift.consecutiveWindows` disjoint windows (its `for` is 0: what is measured is the
+    /// windows' evidence; a `for` adds its duration to every delay).
+    public var level = 0.001
 
     public init() {
         config = TwinwatchConfig(kafka: KafkaSettings(brokers: ["simulated"]), evaluation: EvaluationSettings(interval: .seconds(10), concurrency: 1))
@@ -74,6 +78,7 @@ public struct StreamEvaluation: Sendable {
         var done = 0
 
         // Capture, calibrate, then the no-drift stream: every page is a false page.
+        config.alerting.rules = [AlertRule(name: "EmbeddingDrift", signal: .driftCombined, condition: .pValueBelow(level), severity: .page)]
         var stream = try await Stream(config: config, store: store, mixtures: mixtures, rate: rate, interval: intervalSeconds)
         try await stream.warmUp(rng: &rng)
         let (pages, evaluations) = try await stream.advance(seconds: noDrift, perturbation: nil, stopAtPage: false, rng: &rng) {
@@ -101,7 +106,7 @@ public struct StreamEvaluation: Sendable {
         }
         let days = hours / 24
         return Report(hours: hours, rate: rate, intervalSeconds: intervalSeconds, cohorts: cohorts, d: dimension, window: config.window.size,
-                      level: config.drift.level, consecutiveWindows: config.drift.consecutiveWindows, evaluations: evaluations,
+                      level: level, consecutiveWindows: config.drift.consecutiveWindows, evaluations: evaluations,
                       falsePages: pages.count, falsePagesPerDay: Double(pages.count) / days,
                       ertHours: pages.isEmpty ? nil : hours / Double(pages.count), ertLowerBoundHours: hours / 3, rows: rows)
     }
@@ -122,17 +127,23 @@ struct Stream {
     let rate: Int
     let interval: Int
     let windowSize: Int
-    var clockMs: Int64 = 1_767_225_600_000  // 2026-01-01
+    let clock = SimulatedClock()
     var sequence = 0
 
     init(config: TwinwatchConfig, store: TwinwatchStore, mixtures: [EmbeddingMixture], rate: Int, interval: Int) async throws {
         var logger = Logger(label: "twinwatch-eval")
         logger.logLevel = .error
         let evaluations = Evaluations()
-        let (_, continuation) = AsyncStream.makeStream(of: AlertNotification.self, bufferingPolicy: .bufferingNewest(1))
         state = MonitorState(config: config, logger: logger)
-        evaluator = EvaluatorService(state: state, store: store, config: config, notifications: continuation, metrics: DaemonMetrics(),
-                                     logger: logger, onEvaluation: { evaluations.record($0) })
+        // Each stream starts with no alert state (a fresh daemon): its own alert tables would be
+        // shared through the store, so alerting keeps state in a store of its own.
+        let alertStore = try TwinwatchStore(path: try TemporaryStore.path("eval-alerts"))
+        let alerts = try await AlertCoordinator(settings: config.alerting, defaultConsecutiveWindows: config.drift.consecutiveWindows,
+                                                store: alertStore, logger: logger,
+                                                observer: AlertingObserver(transitions: { evaluations.record($0) }))
+        let clock = self.clock
+        evaluator = EvaluatorService(state: state, store: store, config: config, alerts: alerts, metrics: DaemonMetrics(),
+                                     logger: logger, clock: { clock.nowMs }, onEvaluation: { evaluations.record($0) })
         self.evaluations = evaluations
         self.mixtures = mixtures
         self.rate = rate
@@ -195,7 +206,7 @@ struct Stream {
         batch.reserveCapacity(events)
         for i in 0..<(rows.map(\.rows).max() ?? 0) {
             for (c, cohort) in rows.enumerated() where i < cohort.rows {
-                let ts = clockMs + Int64(batch.count * interval * 1000 / events)
+                let ts = clock.nowMs + Int64(batch.count * interval * 1000 / events)
                 batch.append(InferenceEvent(eventID: "e\(sequence)", timestampMs: ts, model: StreamEvaluation.model, cohort: "c\(c)",
                                             embedding: Array(cohort.values[i * cohort.cols..<(i + 1) * cohort.cols])))
                 sequence += 1
@@ -203,7 +214,7 @@ struct Stream {
         }
         _ = await state.ingest(batch, sources: Array(repeating: nil, count: batch.count))
         await state.completeBatch(offsets: [:])
-        clockMs += Int64(interval * 1000)
+        clock.advance(ms: Int64(interval * 1000))
         await evaluator.evaluateOnce()
     }
 }
@@ -212,11 +223,11 @@ struct Stream {
 final class Evaluations: Sendable {
     private let counts = Mutex<(evaluations: Int, fired: Int)>((0, 0))
 
-    func record(_ e: DriftEvaluation) {
-        counts.withLock {
-            $0.evaluations += 1
-            if case .fire = e.action { $0.fired += 1 }
-        }
+    func record(_ e: DriftEvaluation) { counts.withLock { $0.evaluations += 1 } }
+
+    func record(_ transitions: [AlertTransition]) {
+        let fired = transitions.filter { $0.kind == .firing }.count
+        counts.withLock { $0.fired += fired }
     }
 
     var count: Int { counts.withLock { $0.evaluations } }
@@ -224,4 +235,13 @@ final class Evaluations: Sendable {
     func takeFired() -> Int { counts.withLock { c in defer { c.fired = 0 }; return c.fired } }
 
     func reset() { counts.withLock { $0 = (0, 0) } }
+}
+
+/// The stream's time: starts 2026-01-01, advanced one evaluation interval per step.
+final class SimulatedClock: Sendable {
+    private let ms = Mutex<Int64>(1_767_225_600_000)
+
+    var nowMs: Int64 { ms.withLock { $0 } }
+
+    func advance(ms delta: Int64) { ms.withLock { $0 += delta } }
 }

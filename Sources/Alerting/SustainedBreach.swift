@@ -6,7 +6,7 @@
 /// expected time between false pages). A breaching window that overlaps the last counted one neither
 /// counts nor resets; a window that does not breach resets the count.
 /// Mutations return the decision, so the logic is testable without I/O.
-public struct SustainedBreach: Sendable, Equatable {
+public struct SustainedBreach: Sendable, Equatable, Codable {
     public let required: Int
     public private(set) var count = 0
     /// Stream position (rows appended to the key) of the newest row of the last counted window.

@@ -30,6 +30,16 @@ static inline CURLcode twinwatch_curl_getinfo_off_t(CURL *h, CURLINFO i, curl_of
 static inline CURLcode twinwatch_curl_setopt_off_t(CURL *h, CURLoption o, curl_off_t v) {
     return curl_easy_setopt(h, o, v);
 }
+/* CURLOPT_XFERINFOFUNCTION: called while a transfer runs; a non-zero return aborts it. */
+typedef int (*twinwatch_curl_xferinfo_cb)(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
+                                          curl_off_t ultotal, curl_off_t ulnow);
+static inline CURLcode twinwatch_curl_setopt_xferinfo_function(CURL *h, twinwatch_curl_xferinfo_cb f) {
+    return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f);
+}
+/* The result of a finished transfer sits in a union Swift reads awkwardly. */
+static inline CURLcode twinwatch_curl_msg_result(const CURLMsg *m) {
+    return m->data.result;
+}
 /* CURLVERSION_NOW is a macro Swift does not import. */
 static inline curl_version_info_data *twinwatch_curl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);

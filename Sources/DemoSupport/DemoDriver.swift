@@ -14,6 +14,8 @@ struct DemoDriver: Service {
     let state: MonitorState
     let progress: DemoProgress
     let output: @Sendable (String) -> Void
+    /// Open alerts plus undelivered notifications; the run ends when it reaches 0.
+    let settled: @Sendable () async -> Int
 
     func run() async throws {
         do {
@@ -34,7 +36,10 @@ struct DemoDriver: Service {
             if index == scenario.shiftIndex, scenario.meanShift != 0 {
                 output("\(DemoRunner.clock())  --- injecting a mean shift of \(scenario.meanShift) σ on every dimension from event \(index) ---")
             }
-            let shift = index >= scenario.shiftIndex ? scenario.meanShift : 0
+            if index == scenario.recoveryIndex, scenario.meanShift != 0 {
+                output("\(DemoRunner.clock())  --- shift removed: events from the baseline's distribution again from event \(index) ---")
+            }
+            let shift = scenario.shift(at: index)
             let cohort = scenario.cohorts[index % scenario.cohorts.count]
             let event = InferenceEvent(
                 eventID: "e-\(index)", timestampMs: 1_795_600_800_000 + Int64(index), model: scenario.model, cohort: cohort,
@@ -49,6 +54,18 @@ struct DemoDriver: Service {
                 // Joining the consumer group takes a few seconds; stream live only once the daemon consumes.
                 try await producer.flush()
                 try await waitFor("the daemon's first event", stallAfter: .seconds(120)) { await state.accepted > 0 ? nil : 0 }
+                next = ContinuousClock.now
+            }
+            if index + 1 == scenario.calibratedIndex {
+                // The steady phase is only worth watching once every window is scored: wait for the
+                // captured baseline's null calibrations (B re-splits per cohort, in the background).
+                try await producer.flush()
+                output("\(DemoRunner.clock())  waiting for the baseline's null calibrations (one per cohort and the aggregate)")
+                try await waitFor("the null calibrations", stallAfter: Self.stall) {
+                    let awaiting = await state.windowsAwaitingEvaluation()
+                    return await state.modelsWithBaseline == 0 || awaiting > 0 ? awaiting : nil
+                }
+                output("\(DemoRunner.clock())  every window scored; streaming the steady phase")
                 next = ContinuousClock.now
             }
             if (index + 1) % perTick == 0 {
@@ -73,6 +90,11 @@ struct DemoDriver: Service {
         try await waitFor("every window's final evaluation", stallAfter: Self.stall) {
             let waiting = await state.windowsAwaitingEvaluation()
             return waiting > 0 ? -waiting : nil
+        }
+        output("\(DemoRunner.clock())  waiting for open alerts to resolve and the outbox to drain")
+        try await waitFor("alerts resolved and the outbox drained", stallAfter: Self.stall) {
+            let open = await settled()
+            return open > 0 ? open : nil
         }
     }
 

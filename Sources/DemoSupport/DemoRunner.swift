@@ -10,31 +10,50 @@ import TwinwatchCore
 
 /// What a demo run observed.
 public struct DemoOutcome: Sendable {
-    public let alerts: [AlertNotification]
+    /// Webhook messages the sink accepted (signature verified).
+    public let messages: [WebhookMessage]
+    /// Alert transitions decided by the daemon, in order.
+    public let transitions: [AlertTransition]
     public let evaluations: Int
-    /// Firing alerts that arrived before any shifted event was produced (must be zero).
+    /// Firing alerts decided before any shifted event was produced (must be zero).
     public let alertsBeforeShift: Int
     public let eventsAccepted: Int
+    /// Requests the sink refused for a bad signature (must be zero).
+    public let badSignatures: Int
+    /// Notifications still in the outbox at the end (must be zero: drained).
+    public let outboxPending: Int
     public let seconds: Double
     /// The daemon's /metrics text at the end of the run.
     public let metrics: String
 
-    /// The demo's promise: no alert before the shift, at least one after it when there is one.
+    public func count(_ kind: AlertTransition.Kind, severity: AlertSeverity = .page) -> Int {
+        transitions.filter { $0.kind == kind && $0.instance.severity == severity }.count
+    }
+
+    public var firingMessages: Int { messages.filter { $0.alerts.contains { $0.status == .firing } }.count }
+    public var resolvedMessages: Int { messages.filter { $0.alerts.contains { $0.status == .resolved } }.count }
+
+    /// The demo's promise: no alert before the shift; with a shift a page goes pending, fires, is
+    /// delivered (signed), resolves once the stream recovers, and the outbox is drained.
     public func meetsExpectation(for scenario: DemoScenario) -> Bool {
-        let firing = alerts.filter { $0.status == .firing }.count
-        return alertsBeforeShift == 0 && (scenario.meanShift == 0 ? firing == 0 : firing >= 1)
+        guard alertsBeforeShift == 0, badSignatures == 0, outboxPending == 0 else { return false }
+        if scenario.meanShift == 0 { return count(.firing) == 0 && messages.isEmpty }
+        return count(.pending) >= 1 && count(.firing) >= 1 && count(.resolved) >= 1 && firingMessages >= 1 && resolvedMessages >= 1
     }
 }
 
 /// Runs the whole pipeline in-process: librdkafka mock cluster, seeded producer, the daemon's
-/// services in one ServiceGroup, and a local webhook sink.
+/// services in one ServiceGroup with the shipped alert rules, and a local webhook sink.
 public struct DemoRunner: Sendable {
     public let scenario: DemoScenario
+    private let rules: [AlertRule]
     private let logger: Logger
     private let output: @Sendable (String) -> Void
 
-    public init(scenario: DemoScenario, logger: Logger, output: @escaping @Sendable (String) -> Void = { _ in }) {
+    /// `rules`: the shipped rule file's rules (durations are scaled by the scenario).
+    public init(scenario: DemoScenario, rules: [AlertRule], logger: Logger, output: @escaping @Sendable (String) -> Void = { _ in }) {
         self.scenario = scenario
+        self.rules = rules
         self.logger = logger
         self.output = output
     }
@@ -48,34 +67,61 @@ public struct DemoRunner: Sendable {
 
         let progress = DemoProgress()
         let output = self.output
-        let shiftIndex = scenario.shiftIndex
-        let sink = WebhookSink { alert in
-            let beforeShift = progress.withLock { p in
-                if alert.status == .firing && p.produced <= shiftIndex { p.alertsBeforeShift += 1 }
-                return p.produced <= shiftIndex
-            }
-            output("\(Self.clock())  ALERT \(alert.status.rawValue.uppercased())  \(alert.summary) since=\(alert.startsAt)"
-                + (beforeShift ? "  (before the shift!)" : ""))
+        let sink = WebhookSink(secret: DemoScenario.webhookSecret) { message in
+            let lines = message.alerts.map { "      \($0.status.rawValue.uppercased()) \($0.labels["alertname"] ?? "?") \($0.summary ?? "")" }
+            output("\(Self.clock())  WEBHOOK received [\(message.status.rawValue.uppercased()):\(message.alerts.count)] group \(message.groupKey), signature verified\n"
+                + lines.joined(separator: "\n"))
         }
         // The sink stands for the receiving side, so it runs in a group of its own.
         let sinkGroup = ServiceGroup(configuration: .init(services: [sink.application(logger: logger)], logger: logger))
         let sinkTask = Task { try await sinkGroup.run() }
         let url = await sink.url()
-        output("webhook sink listening on \(url)")
+        output("webhook sink listening on \(url) (Standard Webhooks signatures checked)")
 
         let storePath = try TemporaryStore.path("demo")
         output("state database \(storePath)")
-        let config = scenario.config(brokers: cluster.bootstrapServers, webhookURL: url, topic: topic, storePath: storePath)
-        let daemon = try Daemon(config: config, logger: logger, onEvaluation: { e in
+        let config = scenario.config(brokers: cluster.bootstrapServers, webhookURL: url, topic: topic, storePath: storePath, rules: rules)
+        output("\(config.alerting.rules.count) alert rules (rules/twinwatch-alerts.yaml, durations ÷ \(Int(scenario.timeScale)): "
+            + config.alerting.rules.map { "\($0.name) for \(AnnotationTemplate.duration($0.forDuration))" }.joined(separator: ", ") + ")")
+        let shiftIndex = scenario.shiftIndex
+        let recorded = Mutex<[AlertTransition]>([])
+        let observer = AlertingObserver(
+            queued: { notifications in
+                for n in notifications {
+                    output("\(Self.clock())  notification queued in the outbox for \(n.receiver): [\(n.status.rawValue.uppercased()):\(n.alerts.count)] \(n.groupKey)")
+                }
+            },
+            delivery: { receiver, outcome in output("\(Self.clock())  delivery to \(receiver): \(outcome.name)") },
+            transitions: { transitions in
+                let shown = transitions.filter { [.pending, .firing, .resolved, .cleared].contains($0.kind) }
+                recorded.withLock { $0 += shown }
+                let produced = progress.withLock { p in
+                    if p.produced <= shiftIndex { p.alertsBeforeShift += shown.filter { $0.kind == .firing }.count }
+                    return p.produced
+                }
+                for t in shown {
+                    let a = t.instance
+                    output("\(Self.clock())  ALERT \(t.kind.rawValue.uppercased())  \(a.rule) [\(a.severity.rawValue)] \(a.labels["model"] ?? "")/\(a.labels["cohort"] ?? "")"
+                        + "  value=\(Self.fixed(a.value))" + (produced <= shiftIndex ? "  (before the shift!)" : ""))
+                }
+            })
+        let daemon = try await Daemon(config: config, logger: logger, onEvaluation: { e in
             let produced = progress.withLock { p in
                 p.evaluations += 1
                 return p.produced
             }
-            let phase = produced <= shiftIndex ? "before shift" : "shift injected"
+            let phase = produced <= shiftIndex ? "before shift" : produced <= scenario.recoveryIndex ? "shift injected" : "recovered"
             output("\(Self.clock())  eval  \(e.model)/\(e.cohort) rows=\(e.windowRows) \(Self.describe(e)) produced=\(produced) (\(phase))")
-        })
+        }, alertObserver: observer)
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers])
-        let driver = DemoDriver(scenario: scenario, topic: topic, producer: producer, state: daemon.state, progress: progress, output: output)
+        let store = daemon.store, alerts = daemon.alerts
+        let driver = DemoDriver(scenario: scenario, topic: topic, producer: producer, state: daemon.state, progress: progress, output: output,
+                                settled: {
+                                    // Alerts neither pending nor firing, and every notification delivered or given up.
+                                    let open = await alerts.alerts.filter { $0.state != .resolved }.count
+                                    let queued = (try? await store.outboxCounts())?.values.reduce(0) { $0 + ($1[.pending] ?? 0) } ?? 0
+                                    return open + queued
+                                })
         let group = ServiceGroup(configuration: .init(
             services: daemon.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
                 + [.init(service: driver, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -84,12 +130,13 @@ public struct DemoRunner: Sendable {
         await sinkGroup.triggerGracefulShutdown()
         try await sinkTask.value
 
-        let alerts = await sink.received
+        let pending = (try await daemon.store.outboxCounts()).values.reduce(0) { $0 + ($1[.pending] ?? 0) }
         let accepted = await daemon.state.accepted
         let seconds = (ContinuousClock.now - started) / .seconds(1)
         let snapshot = progress.withLock { $0 }
-        return DemoOutcome(alerts: alerts, evaluations: snapshot.evaluations, alertsBeforeShift: snapshot.alertsBeforeShift,
-                           eventsAccepted: accepted, seconds: seconds, metrics: daemon.metrics.exposition())
+        return DemoOutcome(messages: await sink.received, transitions: recorded.withLock { $0 }, evaluations: snapshot.evaluations,
+                           alertsBeforeShift: snapshot.alertsBeforeShift, eventsAccepted: accepted, badSignatures: await sink.badSignatures,
+                           outboxPending: pending, seconds: seconds, metrics: daemon.metrics.exposition())
     }
 
     /// `HH:MM:SS` (UTC, 24-hour), matching the RFC 3339 times in the alerts.
@@ -99,12 +146,13 @@ public struct DemoRunner: Sendable {
 
     static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
 
-    /// `p=0.4132 (level 0.002) max z=1.3 (sliced)`.
+    /// `p=0.4132 max z=1.3 (sliced)`.
     static func describe(_ e: DriftEvaluation) -> String {
         let c = e.calibrated
-        guard let top = c.z.max(by: { $0.value < $1.value }) else { return "p=\(fixed(c.combinedP)) (level \(e.threshold))" }
-        return "p=\(fixed(c.combinedP)) (level \(e.threshold)) max z=\(String(format: "%.1f", top.value)) (\(top.key.rawValue))"
-    }}
+        guard let top = c.z.max(by: { $0.value < $1.value }) else { return "p=\(fixed(c.combinedP))" }
+        return "p=\(fixed(c.combinedP)) max z=\(String(format: "%.1f", top.value)) (\(top.key.rawValue))"
+    }
+}
 
 struct Progress: Sendable {
     var produced = 0

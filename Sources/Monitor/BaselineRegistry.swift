@@ -15,6 +15,9 @@ public struct DriftReference: Sendable {
     /// except `windowSize` held out, as every null replicate's reference.
     public let summary: BaselineSummary
     public let null: NullCalibration
+    /// Health signals of the rows the window is compared with (the cohort's, or all for the
+    /// aggregate): what collapse alerts compare the window's signals with.
+    public let health: HealthSignals
 }
 
 /// The active baseline of every model, loaded once, with one reference per (cohort, window size):
@@ -80,6 +83,11 @@ actor BaselineRegistry {
 
     var modelsWithBaseline: Set<String> { Set(active.keys) }
 
+    /// Each model's active baseline's creation time (RFC 3339), for the baseline-age signal.
+    var activeBaselineCreation: [(model: String, createdAt: String)] {
+        active.sorted { $0.key < $1.key }.compactMap { model, id in baselines[id].map { (model, $0.info.createdAt) } }
+    }
+
     /// The reference for `model`'s `cohort` at window size `m`, starting its null calibration if needed.
     func reference(model: String, cohort: String, windowSize m: Int) async -> Lookup {
         guard let id = active[model] else { return .noBaseline }
@@ -116,18 +124,19 @@ actor BaselineRegistry {
                                metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)", "cohort_rows": "\(rows.rows)",
                                           "window": "\(m)", "scored_rows": "\(size)"])
             }
-            let summary = try await offload { [configuration] in
-                try BaselineSummary(baseline: BaselineSplit(rows, windowSize: size, seed: Self.splitSeed).reference, configuration: configuration)
+            let (summary, health) = try await offload { [configuration] in
+                (try BaselineSummary(baseline: BaselineSplit(rows, windowSize: size, seed: Self.splitSeed).reference, configuration: configuration),
+                 HealthSignals(rows))
             }
             let label = nullLabel(cohort: cohort)
             if let null = try await store.null(baselineID: id, windowSize: size, configuration: label) {
-                let reference = DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null)
+                let reference = DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null, health: health)
                 entries[key] = .ready(reference)
                 return .ready(reference)
             }
             logger.info("computing null calibration", metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)",
                                                                "window": "\(size)", "reference_rows": "\(rows.rows - size)", "resamples": "\(resamples)"])
-            Task { await calibrate(key, size: size, baseline: baseline, rows: rows, summary: summary, label: label) }
+            Task { await calibrate(key, size: size, baseline: baseline, rows: rows, summary: summary, health: health, label: label) }
             return .pending
         } catch {
             entries[key] = .failed(.now)
@@ -150,7 +159,7 @@ actor BaselineRegistry {
         return Swift.min(m, largest)
     }
 
-    private func calibrate(_ key: Key, size: Int, baseline: StoredBaseline, rows: Matrix, summary: BaselineSummary, label: String) async {
+    private func calibrate(_ key: Key, size: Int, baseline: StoredBaseline, rows: Matrix, summary: BaselineSummary, health: HealthSignals, label: String) async {
         let started = ContinuousClock.now
         do {
             let null = try await offload(on: calibrationQueue) { [resamples, threads, configuration] in
@@ -159,7 +168,7 @@ actor BaselineRegistry {
             }
             try await store.saveNull(null, baselineID: key.baselineID, configuration: label)
             guard entries[key] != nil else { return }  // the baseline was replaced meanwhile
-            entries[key] = .ready(DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null))
+            entries[key] = .ready(DriftReference(baseline: baseline.info, profile: baseline.profile, windowSize: size, summary: summary, null: null, health: health))
             logger.info("null calibration ready", metadata: ["baseline": "\(key.baselineID)", "cohort": "\(key.cohort)", "window": "\(size)",
                                                              "seconds": "\(started.duration(to: .now) / .seconds(1))"])
         } catch {

@@ -11,14 +11,20 @@ public struct Daemon: Sendable {
     public let state: MonitorState
     public let store: TwinwatchStore
     public let metrics: DaemonMetrics
+    /// Decides and remembers alerts (also read by the HTTP API).
+    public let alerts: AlertCoordinator
     /// Started in this order; ServiceGroup stops them in reverse: ingest first, then the final
-    /// checkpoint (which commits and closes the consumer), the evaluator, the notifier last.
+    /// checkpoint (which commits and closes the consumer), the evaluator, alerting last.
     public let services: [any Service]
 
     public init(config: TwinwatchConfig, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
-                onDelivered: @escaping @Sendable (AlertNotification, Int) -> Void = { _, _ in }) throws {
+                alertObserver: AlertingObserver = AlertingObserver()) async throws {
         let store = try TwinwatchStore(path: config.store.path)
+        let observer = metrics.alertingObserver(receivers: config.alerting.receivers.map(\.name), store: store).combined(with: alertObserver)
+        let alerts = try await AlertCoordinator(settings: config.alerting, defaultConsecutiveWindows: config.drift.consecutiveWindows,
+                                                store: store, logger: logger, observer: observer)
+        await metrics.refreshOutbox(store)
         let groupID = config.kafka.groupID
         let consumer = try KafkaConsumer(
             brokers: config.kafka.brokers, groupID: groupID, overrides: config.kafka.librdkafka, logger: logger,
@@ -30,14 +36,13 @@ public struct Daemon: Sendable {
         let decoder = EventDecoder(dimensions: config.modelDimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
         let state = MonitorState(config: config, store: store, logger: logger)
         let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
-        let (stream, continuation) = AsyncStream.makeStream(of: AlertNotification.self, bufferingPolicy: .bufferingNewest(10_000))
         self.state = state
         self.store = store
         self.metrics = metrics
+        self.alerts = alerts
         services = [
-            NotifierService(notifications: stream, notifier: WebhookNotifier(webhooks: config.alerting.webhooks, logger: logger),
-                            onDelivered: onDelivered),
-            EvaluatorService(state: state, store: store, config: config, notifications: continuation, metrics: metrics, logger: logger,
+            AlertingService(coordinator: alerts, settings: config.alerting, store: store, logger: logger, observer: observer),
+            EvaluatorService(state: state, store: store, config: config, alerts: alerts, metrics: metrics, logger: logger,
                              onEvaluation: onEvaluation),
             CheckpointService(state: state, store: store, consumer: consumer, deadLetters: deadLetters, groupID: groupID,
                               interval: config.checkpoint.interval, metrics: metrics, logger: logger),

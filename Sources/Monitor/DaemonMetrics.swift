@@ -1,11 +1,17 @@
+import Alerting
 import EventCodec
 import KafkaIO
 import Prometheus
+import StateStore
+import Synchronization
 
 /// The daemon's Prometheus metrics (DESIGN §8 names, with help text). One registry per daemon,
 /// passed in, so tests and several in-process daemons never share global state.
 public final class DaemonMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
+    /// Events accepted and refused since the last `takeIngestTally`, and the latest total lag: the
+    /// process-wide alert signals (Prometheus counters cannot be read back).
+    private let tally = Mutex<IngestTally>(IngestTally())
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -28,7 +34,7 @@ public final class DaemonMetrics: Sendable {
     private static var brokersUpName: MetricNameDescriptor { metric("kafka_brokers_up", "Brokers librdkafka is connected to.") }
     private static var brokersName: MetricNameDescriptor { metric("kafka_brokers", "Brokers librdkafka knows of.") }
     private static var assignedName: MetricNameDescriptor { metric("assigned_partitions", "Partitions assigned to this instance.") }
-    private static var pValueName: MetricNameDescriptor { metric("drift_p_value", "Null-calibrated p-value of the window's drift score (estimator=combined: Benjamini–Hochberg over the estimators).") }
+    private static var pValueName: MetricNameDescriptor { metric("drift_p_value", "Null-calibrated p-value of the window's drift score (estimator=combined: max-z over the estimators, calibrated on the same replicates).") }
     private static var zName: MetricNameDescriptor { metric("drift_z", "Drift score in standard deviations of its null distribution.") }
     private static var healthName: MetricNameDescriptor { metric("embedding_health", "Collapse / health signal of the window (total_variance, mean_pairwise_cosine, effective_rank, nan_rate, inf_rate, zero_vector_rate).") }
     private static var scoreShiftName: MetricNameDescriptor { metric("score_shift_ratio", "Relative change of the mean similarity score against the baseline.") }
@@ -39,6 +45,10 @@ public final class DaemonMetrics: Sendable {
     private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
     private static var checkpointSecondsName: MetricNameDescriptor { metric("checkpoint_duration", unit: "seconds", "Time to take and write one checkpoint.") }
     private static var lastCheckpointName: MetricNameDescriptor { metric("last_checkpoint_timestamp", unit: "seconds", "Unix time of the last checkpoint written.") }
+    private static var alertsName: MetricNameDescriptor { metric("alerts", "Alerts by rule, state (pending, firing, resolved) and severity.") }
+    private static var notificationsName: MetricNameDescriptor { metric("notifications", unit: "total", "Delivery attempts by receiver and outcome (delivered, retry, dead).") }
+    private static var outboxPendingName: MetricNameDescriptor { metric("outbox_pending", "Notifications queued in the outbox and not yet delivered or given up, by receiver.") }
+    private static var outboxDeadName: MetricNameDescriptor { metric("outbox_dead", "Notifications given up (after max_age or refused) still in the outbox, by receiver.") }
     private static var evaluationSecondsName: MetricNameDescriptor { metric("evaluation_duration", unit: "seconds", "Time to evaluate one window against its baseline.") }
 
     public func consumed(model: String) -> Counter {
@@ -103,8 +113,71 @@ public final class DaemonMetrics: Sendable {
     private static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
                                                       .seconds(1), .seconds(2.5), .seconds(10), .seconds(30)]
 
+    /// Counts events taken in (for the rejected-rate signal; the counters are separate).
+    public func tallyAccepted(_ count: Int) { tally.withLock { $0.accepted += count } }
+
+    public func tallyRejected() { tally.withLock { $0.rejected += 1 } }
+
+    /// The counts since the last call (then reset) and the latest lag.
+    public func takeIngestTally() -> IngestTally {
+        tally.withLock { t in
+            defer { (t.accepted, t.rejected) = (0, 0) }
+            return t
+        }
+    }
+
+    /// Hooks that export alert states, delivery outcomes and the outbox backlog.
+    public func alertingObserver(receivers: [String], store: TwinwatchStore) -> AlertingObserver {
+        for receiver in receivers {
+            for outcome in ["delivered", "retry", "dead"] { _ = notifications(receiver: receiver, outcome: outcome) }
+        }
+        return AlertingObserver(
+            alerts: { [self] alerts in
+                var counts: [String: [String: Int]] = [:]
+                for a in alerts { counts[a.rule, default: [:]]["\(a.state.rawValue)/\(a.severity.rawValue)", default: 0] += 1 }
+                let seen = tally.withLock { t in
+                    defer { t.alertSeries = Set(counts.flatMap { rule, c in c.keys.map { "\(rule)/\($0)" } }) }
+                    return t.alertSeries
+                }
+                // Series that went to zero are set to 0, not left at their last count.
+                for series in seen {
+                    let parts = series.split(separator: "/").map(String.init)
+                    alertGauge(rule: parts[0], state: parts[1], severity: parts[2]).set(Double(counts[parts[0]]?["\(parts[1])/\(parts[2])"] ?? 0))
+                }
+                for (rule, c) in counts {
+                    for (key, n) in c {
+                        let parts = key.split(separator: "/").map(String.init)
+                        alertGauge(rule: rule, state: parts[0], severity: parts[1]).set(Double(n))
+                    }
+                }
+            },
+            delivery: { [self] receiver, outcome in
+                notifications(receiver: receiver, outcome: outcome.name).increment()
+                Task { await refreshOutbox(store) }
+            },
+            outboxChanged: { [self] in Task { await refreshOutbox(store) } })
+    }
+
+    private func alertGauge(rule: String, state: String, severity: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.alertsName, labels: [("rule", rule), ("state", state), ("severity", severity)])
+    }
+
+    private func notifications(receiver: String, outcome: String) -> Counter {
+        registry.makeCounter(descriptor: Self.notificationsName, labels: [("receiver", receiver), ("outcome", outcome)])
+    }
+
+    /// Sets the outbox gauges from the store.
+    public func refreshOutbox(_ store: TwinwatchStore) async {
+        guard let counts = try? await store.outboxCounts() else { return }
+        for (receiver, byStatus) in counts {
+            registry.makeGauge(descriptor: Self.outboxPendingName, labels: [("receiver", receiver)]).set(Double(byStatus[.pending] ?? 0))
+            registry.makeGauge(descriptor: Self.outboxDeadName, labels: [("receiver", receiver)]).set(Double(byStatus[.dead] ?? 0))
+        }
+    }
+
     /// Applies librdkafka statistics: lag per partition and broker availability.
     public func record(_ stats: ConsumerStatistics) {
+        if !stats.lag.isEmpty { tally.withLock { $0.lag = stats.lag.values.reduce(0, +) } }
         for (tp, lag) in stats.lag {
             registry.makeGauge(descriptor: Self.lagName, labels: [("topic", tp.topic), ("partition", "\(tp.partition)")]).set(Double(lag))
         }
@@ -116,4 +189,14 @@ public final class DaemonMetrics: Sendable {
 
     /// Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
+}
+
+/// Process-wide ingest counts for the alert signals.
+public struct IngestTally: Sendable {
+    public var accepted = 0
+    public var rejected = 0
+    /// Sum of the partitions' lag at the last statistics, nil before the first.
+    public var lag: Int64?
+    /// Alert gauge series exported so far ("rule/state/severity").
+    var alertSeries: Set<String> = []
 }

@@ -9,42 +9,40 @@ import TwinwatchCore
 /// Every `evaluation.interval`: picks up baseline promotions, stores baselines captured from the
 /// stream, and scores every ready window against its model's active baseline — the configured
 /// estimators, null-calibrated p-values and z, health signals and the similarity-score shift —
-/// then advances the drift rule and queues notifications. Up to `evaluation.concurrency` windows
-/// are scored at once, on Dispatch threads, so ingest never waits. Finishes the notification
-/// stream when it stops, so the notifier can drain it.
+/// then hands every round's signals to alerting (`AlertCoordinator`), which decides. Up to
+/// `evaluation.concurrency` windows are scored at once, on Dispatch threads, so ingest never waits.
 public struct EvaluatorService: Service {
-    public static let ruleName = "EmbeddingDrift"
-
     private let state: MonitorState
     private let store: TwinwatchStore
     private let registry: BaselineRegistry
     private let settings: DriftSettings
     private let interval: Duration
     private let concurrency: Int
-    private let notifications: AsyncStream<AlertNotification>.Continuation
+    private let alerts: AlertCoordinator?
+    private let clock: @Sendable () -> Int64
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
-    private let alerts: AlertBook
     private let metrics: DaemonMetrics
     private let logger: Logger
 
-    public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, notifications: AsyncStream<AlertNotification>.Continuation,
-                metrics: DaemonMetrics, logger: Logger, onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
+    /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
+    public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, alerts: AlertCoordinator?,
+                metrics: DaemonMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.nowMs,
+                onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
         self.state = state
         self.store = store
         registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples,
                                     threads: config.evaluation.concurrency, logger: logger)
         self.metrics = metrics
         settings = config.drift
-        alerts = AlertBook(consecutiveWindows: config.drift.consecutiveWindows)
+        self.alerts = alerts
+        self.clock = clock
         interval = config.evaluation.interval
         concurrency = config.evaluation.concurrency
-        self.notifications = notifications
         self.logger = logger
         self.onEvaluation = onEvaluation
     }
 
     public func run() async throws {
-        defer { notifications.finish() }
         await refreshBaselines()
         // The evaluation in flight completes; the next sleep is where shutdown ends the loop.
         try? await cancelWhenGracefulShutdown {
@@ -56,40 +54,74 @@ public struct EvaluatorService: Service {
         logger.info("evaluator stopped")
     }
 
-    /// One round: baselines first (promotions, captures), then every ready window.
+    /// One round: baselines first (promotions, captures), then every ready window, then the
+    /// round's signals to alerting.
     public func evaluateOnce() async {
         await storeCapturedBaselines()
         await refreshBaselines()
         let inputs = await state.evaluationInputs()
         var pending = 0
-        await withTaskGroup(of: Bool.self) { group in
+        var samples: [SignalSample] = []
+        await withTaskGroup(of: WindowOutcome.self) { group in
             var running = 0
             for input in inputs {
-                if running == concurrency, let wasPending = await group.next() {
+                if running == concurrency, let outcome = await group.next() {
                     running -= 1
-                    if wasPending { pending += 1 }
+                    if case .pending = outcome { pending += 1 }
+                    if case .scored(let s) = outcome { samples += s }
                 }
                 group.addTask { await evaluate(input) }
                 running += 1
             }
-            for await wasPending in group where wasPending { pending += 1 }
+            for await outcome in group {
+                if case .pending = outcome { pending += 1 }
+                if case .scored(let s) = outcome { samples += s }
+            }
         }
         metrics.nullCalibrationPending.set(Double(pending))
+        guard let alerts else { return }
+        samples += await processSamples()
+        await alerts.observe(samples, atMs: clock())
     }
 
-    /// Scores one window; true when it waits for its null calibration.
-    private func evaluate(_ input: EvaluationInput) async -> Bool {
+    /// What one window's evaluation gave alerting.
+    private enum WindowOutcome: Sendable {
+        case skipped
+        /// Waiting for its null calibration.
+        case pending
+        case scored([SignalSample])
+    }
+
+    /// Process-wide signals: the rejected share of the events consumed since the last round, the
+    /// consumer lag, each active baseline's age.
+    private func processSamples() async -> [SignalSample] {
+        var samples: [SignalSample] = []
+        let tally = metrics.takeIngestTally()
+        if tally.accepted + tally.rejected > 0 {
+            samples.append(SignalSample(signal: .rejectedRate, labels: [:], value: Double(tally.rejected) / Double(tally.accepted + tally.rejected)))
+        }
+        if let lag = tally.lag { samples.append(SignalSample(signal: .consumerLag, labels: [:], value: Double(lag))) }
+        let now = clock()
+        for (model, created) in await registry.activeBaselineCreation {
+            guard let createdMs = RFC3339.millis(created) else { continue }
+            samples.append(SignalSample(signal: .baselineAgeDays, labels: ["model": model], value: Double(now - createdMs) / 86_400_000))
+        }
+        return samples
+    }
+
+    /// Scores one window.
+    private func evaluate(_ input: EvaluationInput) async -> WindowOutcome {
         let started = ContinuousClock.now
         let reference: DriftReference
         let (model, cohort) = (input.id.model, input.id.cohort)
         switch await registry.reference(model: model, cohort: cohort, windowSize: input.window.rows) {
-        case .noBaseline: return false
-        case .pending: return true
+        case .noBaseline: return .skipped
+        case .pending: return .pending
         case .uncalibrated:
             // Never compared with the model's mix: the aggregate window covers this cohort.
             metrics.evaluatedRows(model: model, cohort: cohort).set(0.0)
             await state.evaluated(input)
-            return false
+            return .skipped
         case .ready(let r): reference = r
         }
         do {
@@ -102,34 +134,28 @@ public struct EvaluatorService: Service {
             let scored = input.scores.suffix(window.rows).map(Double.init)
             let shift = reference.profile.scoreMean.flatMap { mean in try? ScoreShift(baselineMean: mean, current: scored) }
             metrics.evaluatedRows(model: model, cohort: cohort).set(Double(window.rows))
-            await record(input, reference, scores, health, shift)
+            let evaluation = record(input, reference, scores, health, shift)
             await state.evaluated(input)
             metrics.evaluationSeconds.record(started.duration(to: .now))
+            return .scored(evaluation.samples(window: WindowSpan(end: input.appended, rows: scores.m), reference: reference))
         } catch {
             // Marked as evaluated anyway: a persistent fault (say, a baseline of another dimension)
             // is reported once per step of new rows, not at every interval.
             await state.evaluated(input)
             logger.error("evaluation failed", metadata: ["window": "\(input.id)", "baseline": "\(reference.baseline.id)", "error": "\(error)"])
         }
-        return false
+        return .skipped
     }
 
-    private func record(_ input: EvaluationInput, _ reference: DriftReference, _ scores: DriftScores, _ health: HealthSignals, _ shift: ScoreShift?) async {
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
+    private func record(_ input: EvaluationInput, _ reference: DriftReference, _ scores: DriftScores, _ health: HealthSignals,
+                        _ shift: ScoreShift?) -> DriftEvaluation {
         let calibrated = reference.null.assess(scores)
-        let (estimator, value, threshold) = ("combined_p", calibrated.combinedP, settings.level)
-        let breached = calibrated.combinedP <= settings.level
-        let action = await alerts.observe(input.id, breached: breached, windowEnd: input.appended, windowRows: scores.m, atMs: now)
-        let evaluation = DriftEvaluation(model: input.id.model, cohort: input.id.cohort, baselineID: reference.baseline.id, estimator: estimator,
-                                         value: value, threshold: threshold, windowRows: scores.m, atMs: now, scores: scores,
-                                         calibrated: calibrated, health: health, scoreShift: shift, breached: breached, action: action)
+        let evaluation = DriftEvaluation(model: input.id.model, cohort: input.id.cohort, baselineID: reference.baseline.id,
+                                         windowRows: scores.m, atMs: clock(), scores: scores, calibrated: calibrated, health: health,
+                                         scoreShift: shift)
         publish(evaluation, heldRows: input.heldRows)
         onEvaluation(evaluation)
-        switch action {
-        case .none: break
-        case .fire(let since): notifications.yield(notification(evaluation, status: .firing, since: since))
-        case .resolve(let since): notifications.yield(notification(evaluation, status: .resolved, since: since))
-        }
+        return evaluation
     }
 
     private func publish(_ e: DriftEvaluation, heldRows: Int) {
@@ -176,35 +202,6 @@ public struct EvaluatorService: Service {
                 logger.error("cannot store captured baseline; capturing again", metadata: ["model": "\(captured.model)", "error": "\(error)"])
             }
         }
-    }
-
-    private func notification(_ e: DriftEvaluation, status: AlertNotification.Status, since: Int64) -> AlertNotification {
-        let labels = ["cohort": e.cohort, "model": e.model]
-        let evidence = e.calibrated.z.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) z=\(String(format: "%.1f", $0.value))" }.joined(separator: ", ")
-        let comparison = "p = \(String(format: "%.4g", e.value)) ≤ \(e.threshold)"
-        let summary = status == .firing
-            ? "Embedding drift on \(e.model)/\(e.cohort) vs baseline \(e.baselineID): \(comparison) (\(evidence))"
-            : "Embedding drift on \(e.model)/\(e.cohort) resolved (\(evidence))"
-        logger.info("alert \(status.rawValue)", metadata: ["model": "\(e.model)", "cohort": "\(e.cohort)", "value": "\(e.value)", "threshold": "\(e.threshold)"])
-        return AlertNotification(
-            status: status, rule: Self.ruleName, severity: "page", model: e.model, cohort: e.cohort, estimator: e.estimator,
-            value: e.value, threshold: e.threshold, windowRows: e.windowRows, startsAt: RFC3339.string(millis: since),
-            sentAt: RFC3339.string(millis: e.atMs), fingerprint: Fingerprint.of(rule: Self.ruleName, labels: labels), summary: summary)
-    }
-}
-
-/// Drift rule state per window: the sustained-breach count, then inactive ↔ firing.
-actor AlertBook {
-    private let consecutiveWindows: Int
-    private var streaks: [WindowID: SustainedBreach] = [:]
-    private var states: [WindowID: ThresholdAlertState] = [:]
-
-    init(consecutiveWindows: Int) { self.consecutiveWindows = consecutiveWindows }
-
-    func observe(_ key: WindowID, breached: Bool, windowEnd: Int64, windowRows: Int, atMs: Int64) -> ThresholdAlertState.Action {
-        let sustained = streaks[key, default: SustainedBreach(required: consecutiveWindows)]
-            .observe(breached: breached, windowEnd: windowEnd, windowRows: windowRows)
-        return states[key, default: ThresholdAlertState()].observe(breached: sustained, atMs: atMs)
     }
 }
 

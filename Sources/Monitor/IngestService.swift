@@ -80,6 +80,7 @@ public struct IngestService: Service {
         var perModel: [String: Int] = [:]
         for (index, event) in events.enumerated() where refusedByState[index] == nil { perModel[event.model, default: 0] += 1 }
         for (model, count) in perModel { metrics.consumed(model: model).increment(by: Int64(count)) }
+        metrics.tallyAccepted(perModel.values.reduce(0, +))
         if refusals.total > refusedBefore, let deadLetters {
             do {
                 try await deadLetters.flush()
@@ -94,6 +95,7 @@ public struct IngestService: Service {
     /// Every refusal: counted, dead-lettered, and logged (first of each reason, then one per thousand).
     private func refuse(_ message: KafkaMessage, _ rejection: EventRejection, _ refusals: inout RefusalLog) {
         metrics.rejected(rejection.reason).increment()
+        metrics.tallyRejected()
         sendToDeadLetters(message, rejection)
         if refusals.record(rejection.reason) {
             logger.warning("event rejected", metadata: [

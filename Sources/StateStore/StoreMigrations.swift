@@ -120,6 +120,53 @@ enum StoreMigrations {
                 ALTER TABLE baseline ADD COLUMN cohort_rows BLOB;
                 """)
         }
+        migrator.registerMigration("v3-alert-engine") { db in
+            // v1's placeholders were never written; the engine's state is JSON per alert and per
+            // group (the Alerting module's Codable values), the outbox keeps each attempt's outcome.
+            try db.execute(sql: """
+                DROP TABLE alert_state;
+                DROP TABLE notification_outbox;
+                DROP TABLE notification_log;
+                CREATE TABLE alert_instance (
+                    fingerprint TEXT PRIMARY KEY,
+                    rule TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'firing', 'resolved')),
+                    body TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE alert_group (
+                    receiver TEXT NOT NULL,
+                    group_key TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (receiver, group_key)
+                );
+                CREATE TABLE notification_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    receiver TEXT NOT NULL,
+                    group_key TEXT NOT NULL,
+                    body BLOB NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    created_ms INTEGER NOT NULL,
+                    next_attempt_ms INTEGER NOT NULL,
+                    last_http_status INTEGER,
+                    last_error TEXT,
+                    finished_ms INTEGER
+                );
+                CREATE INDEX notification_outbox_due ON notification_outbox (receiver, status, next_attempt_ms);
+                CREATE TABLE notification_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    outbox_id INTEGER NOT NULL,
+                    receiver TEXT NOT NULL,
+                    attempt INTEGER NOT NULL,
+                    outcome TEXT NOT NULL,
+                    http_status INTEGER,
+                    error TEXT,
+                    at_ms INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

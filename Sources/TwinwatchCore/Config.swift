@@ -137,16 +137,13 @@ public struct DriftSettings: Sendable, Equatable {
 
     /// Estimators computed for every window; their p-values are combined (max-z, DESIGN §5.7).
     public var estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm]
-    /// A window breaches when the combined p-value is at most this level.
-    public var level: Double = 0.001
     /// The alert fires when this many consecutive windows that share no rows breach (a clean
     /// window in between starts over): the rule's guard against correlated sliding windows.
     public var consecutiveWindows: Int = 3
 
-    public init(estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], level: Double = 0.001, consecutiveWindows: Int = 3) {
+    public init(estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm], consecutiveWindows: Int = 3) {
         self.estimators = estimators
         self.consecutiveWindows = consecutiveWindows
-        self.level = level
     }
 }
 
@@ -169,27 +166,6 @@ public struct CheckpointSettings: Sendable, Equatable {
     public var interval: Duration = .seconds(30)
 
     public init(interval: Duration = .seconds(30)) { self.interval = interval }
-}
-
-public struct AlertingSettings: Sendable, Equatable {
-    public var webhooks: [WebhookSettings] = []
-
-    public init(webhooks: [WebhookSettings] = []) { self.webhooks = webhooks }
-}
-
-public struct WebhookSettings: Sendable, Equatable {
-    public var name: String
-    public var url: String
-    public var timeout: Duration = .seconds(5)
-    /// Attempts before a delivery is given up (first try included).
-    public var maxAttempts: Int = 5
-
-    public init(name: String, url: String, timeout: Duration = .seconds(5), maxAttempts: Int = 5) {
-        self.name = name
-        self.url = url
-        self.timeout = timeout
-        self.maxAttempts = maxAttempts
-    }
 }
 
 /// The operations HTTP server (`/metrics`, `/healthz`, `/readyz`).

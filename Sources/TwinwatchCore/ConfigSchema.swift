@@ -24,7 +24,7 @@ enum ConfigSchema {
         let drift = readDrift(root, r, resamples: baseline.nullResamples)
         // Only for a valid window and baseline: their sections would report a wrong type again.
         if r.issues.isEmpty { warnIfUncalibrated(root, r, window: window, baseline: baseline) }
-        let alerting = readAlerting(root, r)
+        let alerting = AlertingSchema.read(root, r, resamples: baseline.nullResamples)
         guard let kafka else { return nil }
         var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
                                      baseline: baseline, drift: drift, alerting: alerting)
@@ -125,19 +125,16 @@ enum ConfigSchema {
 
     private static func readDrift(_ root: YAMLSection, _ r: YAMLReader, resamples: Int) -> DriftSettings {
         var drift = DriftSettings()
-        guard let s = r.section(root, "drift") else {
-            // The default level must be reachable with the configured B too.
-            if drift.level < 1 / Double(resamples + 1), let b = r.section(root, "baseline") {
-                r.report(b.line(of: "null_resamples"), b.key("null_resamples"),
-                         "the default drift.level \(drift.level) is below 1/(B+1) with B = \(resamples): the alert could never fire; raise B or set drift.level")
-            }
-            return drift
-        }
+        guard let s = r.section(root, "drift") else { return drift }
         r.rejectUnknownKeys(s, allowed: ["estimators", "estimator", "threshold", "level", "consecutive_windows"])
         drift.consecutiveWindows = r.int(s, "consecutive_windows", min: 1) ?? drift.consecutiveWindows
         for removed in ["estimator", "threshold"] where s.node(removed) != nil {
             r.report(s.line(of: removed), s.key(removed),
                      "no longer used (0.4.0): every window is judged by its calibrated p-value, never by a raw threshold; remove the key")
+        }
+        if s.node("level") != nil {
+            r.report(s.line(of: "level"), s.key("level"),
+                     "moved to the rule file in 0.5.0: the drift rules' condition {p_value_below: LEVEL} (rules/twinwatch-alerts.yaml); remove the key")
         }
         let known = DriftSettings.selectable.map(\.rawValue).joined(separator: ", ")
         if let names = r.stringList(s, "estimators") {
@@ -150,12 +147,6 @@ enum ConfigSchema {
                 if !estimators.contains(estimator) { estimators.append(estimator) }
             }
             drift.estimators = estimators
-        }
-        drift.level = r.double(s, "level", above: 0) ?? drift.level
-        // BH's smallest combined p-value is 1/(B+1): a lower level could never fire.
-        if drift.level >= 1 || drift.level < 1 / Double(resamples + 1) {
-            r.report(s.line(of: "level"), s.key("level"),
-                     "must lie in [1/(B+1), 1) with baseline.null_resamples B = \(resamples), got \(drift.level)")
         }
         return drift
     }
@@ -175,25 +166,5 @@ enum ConfigSchema {
         }
         http.enabled = r.bool(s, "enabled") ?? http.enabled
         return http
-    }
-
-    private static func readAlerting(_ root: YAMLSection, _ r: YAMLReader) -> AlertingSettings {
-        var alerting = AlertingSettings()
-        guard let s = r.section(root, "alerting") else { return alerting }
-        r.rejectUnknownKeys(s, allowed: ["webhooks"])
-        for w in r.sectionList(s, "webhooks") {
-            r.rejectUnknownKeys(w, allowed: ["name", "url", "timeout", "max_attempts"])
-            let name = r.string(w, "name", required: true)
-            let url = r.string(w, "url", required: true)
-            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-                r.report(w.line(of: "url"), w.key("url"), "expected an http:// or https:// URL, got \"\(url)\"")
-            }
-            guard let name, let url else { continue }
-            var webhook = WebhookSettings(name: name, url: url)
-            webhook.timeout = r.duration(w, "timeout") ?? webhook.timeout
-            webhook.maxAttempts = r.int(w, "max_attempts", min: 1) ?? webhook.maxAttempts
-            alerting.webhooks.append(webhook)
-        }
-        return alerting
     }
 }

@@ -31,6 +31,12 @@ final class YAMLReader {
         warnings.append(ConfigIssue(file: file, line: line, key: key, message: message))
     }
 
+    /// Takes over the issues and warnings of a reader of another file (the rule file of a configuration).
+    func absorb(_ other: YAMLReader) {
+        issues += other.issues
+        warnings += other.warnings
+    }
+
     /// Reports keys of `section` that the schema does not know (typos must not pass silently).
     func rejectUnknownKeys(_ section: YAMLSection, allowed: Set<String>) {
         for (key, _) in section.mapping {
@@ -117,10 +123,11 @@ final class YAMLReader {
         return value
     }
 
-    func duration(_ section: YAMLSection, _ name: String) -> Duration? {
+    func duration(_ section: YAMLSection, _ name: String, allowZero: Bool = false) -> Duration? {
         guard let node = value(section, name, required: false) else { return nil }
-        guard let text = node.scalar?.string, let value = DurationParser.parse(text), value > .zero else {
-            report(line(node, section), section.key(name), "expected a positive duration like 500ms, 10s, 5m or 1h, got \(quoted(node))")
+        guard let text = node.scalar?.string, let value = DurationParser.parse(text), value > .zero || (allowZero && value == .zero) else {
+            let kind = allowZero ? "a duration" : "a positive duration"
+            report(line(node, section), section.key(name), "expected \(kind) like 500ms, 10s, 5m or 1h, got \(quoted(node))")
             return nil
         }
         return value

@@ -54,7 +54,7 @@ struct BenchIngestCommand: AsyncParsableCommand {
             models: [ModelSettings(name: "m", dimension: d)], window: WindowSettings(size: 5000),
             evaluation: EvaluationSettings(interval: .seconds(3600)), baseline: BaselineSettings(captureRows: 5000, autoCapture: false))
         config.store = StoreSettings(path: try TemporaryStore.path("bench-ingest"))
-        let daemon = try Daemon(config: config, logger: logger)
+        let daemon = try await Daemon(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }
         // The clock starts at the first accepted event: group join time is not ingest speed.

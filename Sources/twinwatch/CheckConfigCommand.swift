@@ -13,7 +13,10 @@ struct CheckConfigCommand: ParsableCommand {
         do {
             let (config, warnings) = try ConfigLoader.loadWithWarnings(path: file)
             for w in warnings { FileHandle.standardError.write(Data("warning: \(w.description)\n".utf8)) }
-            print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), \(config.alerting.webhooks.count) webhook(s), state in \(config.store.path))")
+            let rules = config.alerting.rules
+            print("\(file): OK (\(config.kafka.brokers.count) broker(s), \(config.models.count) model(s), "
+                + "\(rules.count) alert rule(s) (\(rules.filter { $0.severity == .page }.count) page), "
+                + "\(config.alerting.receivers.count) receiver(s), state in \(config.store.path))")
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(2)

@@ -2,11 +2,12 @@ import ArgumentParser
 import DemoSupport
 import Foundation
 import Logging
+import TwinwatchCore
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Self-contained run: mock Kafka cluster, synthetic events with a mean shift half-way, the daemon, a local webhook sink.")
+        abstract: "Self-contained run: mock Kafka cluster, synthetic events with a mean shift and a recovery, the daemon with the shipped alert rules, a local signed-webhook sink.")
 
     @Option(help: "Mean shift injected in the last phase, in noise standard deviations (0 = no drift).")
     var shift: Double = 0.5
@@ -17,6 +18,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Random seed of the synthetic stream.")
     var seed: UInt64 = 42
 
+    @Option(help: "The alert rule file (its durations run \(Int(DemoScenario().timeScale))× faster in the demo).")
+    var rules: String = AlertingSettings.defaultRulesFile
+
     @Option(name: .long, help: "Log level of the daemon's own log lines (stderr).")
     var logLevel: Logger.Level = .warning
 
@@ -25,14 +29,24 @@ struct DemoCommand: AsyncParsableCommand {
         scenario.meanShift = shift
         scenario.eventsPerSecond = rate
         scenario.seed = seed
-        print("twinwatch demo: \(scenario.baselineRows) baseline + \(scenario.steadyRows) steady + \(scenario.shiftedRows) shifted events, "
-            + "d = \(scenario.dimension), window \(scenario.windowSize) rows per cohort, alert when the combined p-value ≤ \(scenario.level) (B = \(scenario.nullResamples))")
-        let outcome = try await DemoRunner(scenario: scenario, logger: LoggingOptions.logger("twinwatch", level: logLevel), output: { print($0) }).run()
-        let firing = outcome.alerts.filter { $0.status == .firing }.count
-        print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations, "
-            + "\(firing) firing alert(s) received, \(outcome.alertsBeforeShift) before the shift")
+        let rules: [AlertRule]
+        do {
+            rules = try RuleFileLoader.load(path: self.rules)
+        } catch {
+            throw CLIError(message: "demo: invalid rule file\n\(error.description)", exitCode: 2)
+        }
+        print("twinwatch demo: \(scenario.baselineRows) baseline + \(scenario.steadyRows) steady + \(scenario.shiftedRows) shifted + "
+            + "\(scenario.recoveredRows) recovered events, d = \(scenario.dimension), window \(scenario.windowSize) rows per cohort, B = \(scenario.nullResamples); "
+            + "demo time runs \(Int(scenario.timeScale))× faster for the rules (for: 10m → 10s)")
+        let outcome = try await DemoRunner(scenario: scenario, rules: rules, logger: LoggingOptions.logger("twinwatch", level: logLevel),
+                                           output: { print($0) }).run()
+        print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations; "
+            + "page alerts: \(outcome.count(.pending)) pending, \(outcome.count(.firing)) firing, \(outcome.count(.resolved)) resolved "
+            + "(\(outcome.alertsBeforeShift) before the shift); webhook messages: \(outcome.firingMessages) firing, \(outcome.resolvedMessages) resolved, "
+            + "\(outcome.badSignatures) bad signatures; outbox pending at the end: \(outcome.outboxPending)")
         guard outcome.meetsExpectation(for: scenario) else {
-            throw CLIError(message: "demo: expected no alert before the shift and \(shift == 0 ? "none" : "at least one") after it")
+            throw CLIError(message: shift == 0 ? "demo: expected no alert and no notification without a shift"
+                : "demo: expected pending → firing → notification → resolved after the shift, none before it, and a drained outbox")
         }
     }
 }

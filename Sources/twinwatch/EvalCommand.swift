@@ -30,7 +30,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Embedding dimensions (batch, default 64,256); stream: the first (default 64).") var d: String?
     @Option(help: "Seed of the data and of the null resampling.") var seed: UInt64 = 1
     @Option(help: "Null resamples B (batch default 200; stream: baseline.null_resamples, 1000).") var resamples: Int?
-    @Option(help: "Level of the combined p-value (batch default 0.01; stream: drift.level, 0.001).") var level: Double?
+    @Option(help: "Level of the combined p-value (batch default 0.01; stream: 0.001, the default page rule's).") var level: Double?
     @Option(help: "Threads for the batch null calibrations.") var threads = 1
     @Flag(help: "Stream mode: simulated daemon over time.") var stream = false
     @Option(help: "Stream: simulated hours without drift.") var hours = 24.0
@@ -84,9 +84,9 @@ struct EvalCommand: AsyncParsableCommand {
         if let w = try windows.map({ try Self.integers($0, "--windows")[0] }) { eval.config.window = WindowSettings(size: w) }
         if let dim = try d.map({ try Self.integers($0, "--d")[0] }) { eval.dimension = dim }
         if let resamples { eval.config.baseline.nullResamples = resamples }
-        if let level { eval.config.drift.level = level }
+        if let level { eval.level = level }
         if let consecutiveWindows { eval.config.drift.consecutiveWindows = max(1, consecutiveWindows) }
-        try Self.checkLevel(eval.config.drift.level, resamples: eval.config.baseline.nullResamples)
+        try Self.checkLevel(eval.level, resamples: eval.config.baseline.nullResamples)
         let started = ContinuousClock.now
         let bar = Mutex(ProgressBar("eval --stream"))
         let report = try await eval.run { done, total in bar.withLock { $0.update(done, of: total) } }

@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
         if let brokers { settings.kafka.brokers = brokers.split(separator: ",").map(String.init) }
         let logger = logging.logger("twinwatch")
         for w in warnings { logger.warning("configuration: \(w.description)") }
-        let daemon = try Daemon(config: settings, logger: logger)
+        let daemon = try await Daemon(config: settings, logger: logger)
         var services = daemon.services
         if settings.http.enabled {
             // First in the list: stopped last, so /metrics answers until the end.
