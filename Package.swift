@@ -126,6 +126,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "AlertingTests",
+            dependencies: ["Alerting", "StateStore", "TwinwatchCore", "DemoSupport",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "TwinwatchCoreTests",
             dependencies: ["TwinwatchCore"],
             swiftSettings: strict

@@ -25,6 +25,24 @@ public struct AlertInstance: Sendable, Equatable, Codable {
     public var value: Double
     public var breach: SustainedBreach
 
+    public init(fingerprint: String, rule: String, severity: AlertSeverity, labels: [String: String], annotations: [String: String],
+                state: State, activeSince: Int64, firedAt: Int64?, resolvedAt: Int64?, lastBreachAt: Int64, lastSampleAt: Int64,
+                value: Double, breach: SustainedBreach) {
+        self.fingerprint = fingerprint
+        self.rule = rule
+        self.severity = severity
+        self.labels = labels
+        self.annotations = annotations
+        self.state = state
+        self.activeSince = activeSince
+        self.firedAt = firedAt
+        self.resolvedAt = resolvedAt
+        self.lastBreachAt = lastBreachAt
+        self.lastSampleAt = lastSampleAt
+        self.value = value
+        self.breach = breach
+    }
+
     public var isFiring: Bool { state == .firing }
 }
 

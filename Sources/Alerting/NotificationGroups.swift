@@ -44,8 +44,6 @@ public struct NotificationGroups: Sendable {
     /// and the groups changed or removed (to persist).
     public mutating func update(_ alerts: [AlertInstance], atMs now: Int64) -> (notifications: [GroupNotification], changed: [AlertGroup], removed: [AlertGroup]) {
         let inhibited = Self.inhibited(alerts)
-        let waitMs = grouping.groupWait.milliseconds, intervalMs = grouping.groupInterval.milliseconds
-        let repeatMs = grouping.repeatInterval.milliseconds
         var seen: Set<String> = []
         var changed: [String: AlertGroup] = [:]
         for alert in alerts where alert.state != .pending {
@@ -78,6 +76,7 @@ public struct NotificationGroups: Sendable {
         var removed: [AlertGroup] = []
         for (id, var group) in groups {
             let before = group
+            let (waitMs, intervalMs, repeatMs) = timing(group.receiver)
             for (fingerprint, snapshot) in group.alerts where live[fingerprint] == nil || !seen.contains(id) {
                 if group.notifiedFiring.contains(fingerprint) {
                     // Gone from the engine (rule removed, route changed) after the receiver heard it fire: owe a resolve.
@@ -109,10 +108,14 @@ public struct NotificationGroups: Sendable {
         var notifications: [GroupNotification] = []
         for (id, var group) in groups {
             guard let due = group.nextFlushMs, due <= now else { continue }
+            let repeatMs = timing(group.receiver).repeatMs
             let firing = group.alerts.values.filter { $0.status == .firing }.sorted { $0.fingerprint < $1.fingerprint }
             let resolved = group.alerts.values.filter { $0.status == .resolved && group.notifiedFiring.contains($0.fingerprint) }
                 .sorted { $0.fingerprint < $1.fingerprint }
-            if !firing.isEmpty || !resolved.isEmpty {
+            // Alertmanager's dedup stage: an unchanged firing set is sent again only when the repeat is due.
+            let news = Set(firing.map(\.fingerprint)) != group.notifiedFiring || !resolved.isEmpty
+            let repeatDue = group.lastNotifiedMs.map { now - $0 >= repeatMs } ?? true
+            if news || (repeatDue && !firing.isEmpty) {
                 notifications.append(GroupNotification(receiver: group.receiver, groupKey: group.key, groupLabels: group.labels,
                                                        alerts: firing + resolved, createdAt: now))
                 group.lastNotifiedMs = now
@@ -131,6 +134,20 @@ public struct NotificationGroups: Sendable {
         }
         return (notifications.sorted { ($0.receiver, $0.groupKey) < ($1.receiver, $1.groupKey) },
                 changed.values.sorted { ($0.receiver, $0.key) < ($1.receiver, $1.key) }, removed)
+    }
+
+    /// An Alertmanager ends an alert that is not sent again within its `resolve_timeout` (5 m by
+    /// default): like Prometheus, twinwatch re-sends firing alerts to it every minute (with an
+    /// `endsAt` a few minutes ahead) and leaves grouping to it (no wait of its own).
+    public static let alertmanagerResend: Duration = .seconds(60)
+
+    private func timing(_ receiver: String) -> (waitMs: Int64, intervalMs: Int64, repeatMs: Int64) {
+        let g = grouping
+        guard receivers.first(where: { $0.name == receiver })?.kind == .alertmanager else {
+            return (g.groupWait.milliseconds, g.groupInterval.milliseconds, g.repeatInterval.milliseconds)
+        }
+        let resend = Self.alertmanagerResend.milliseconds
+        return (0, min(g.groupInterval.milliseconds, resend), min(g.repeatInterval.milliseconds, resend))
     }
 
     private func snapshot(_ alert: AlertInstance) -> AlertSnapshot {

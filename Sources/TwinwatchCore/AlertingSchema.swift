@@ -68,6 +68,9 @@ enum AlertingSchema {
             } else if kind == .pagerduty {
                 r.report(w.line, w.key("secret_file"), "is required for pagerduty: a file holding the integration's routing key")
             }
+            if let secret, secret.hasPrefix("whsec_"), Data(base64Encoded: Self.padded(String(secret.dropFirst(6)))) == nil {
+                r.report(w.line(of: "secret_file"), w.key("secret_file"), "a whsec_ secret must be base64 after the prefix (Standard Webhooks)")
+            }
             let match = r.section(w, "match").map { r.stringMap($0) } ?? [:]
             guard let name, let kind, let url else { continue }
             var receiver = ReceiverSettings(name: name, kind: kind, url: url, secret: secret, match: match)
@@ -75,6 +78,10 @@ enum AlertingSchema {
             receivers.append(receiver)
         }
         return receivers
+    }
+
+    private static func padded(_ base64: String) -> String {
+        base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
     }
 
     /// The rules of `path` (relative to the configuration's directory); without a path the shipped

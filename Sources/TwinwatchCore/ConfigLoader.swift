@@ -33,8 +33,10 @@ public enum ConfigLoader {
             throw ConfigError(issues: [ConfigIssue(file: file, line: root?.mark?.line ?? 1, key: "", message: "expected a mapping at the top level")])
         }
         let config = ConfigSchema.read(YAMLSection(mapping: mapping, path: "", line: mapping.mark?.line ?? 1), reader)
-        if let config, reader.issues.isEmpty { return (config, reader.warnings.sorted { ($0.line, $0.key) < ($1.line, $1.key) }) }
-        throw ConfigError(issues: reader.issues.sorted { ($0.line, $0.key) < ($1.line, $1.key) })
+        // The configuration's own issues first, then the rule file's, each in line order.
+        let order = { (i: ConfigIssue) in (i.file == file ? 0 : 1, i.file, i.line, i.key) }
+        if let config, reader.issues.isEmpty { return (config, reader.warnings.sorted { order($0) < order($1) }) }
+        throw ConfigError(issues: reader.issues.sorted { order($0) < order($1) })
     }
 
     private static func line(of error: any Error) -> Int {

@@ -33,7 +33,7 @@ import TwinwatchCore
         eval.config.window = WindowSettings(size: 100)
         eval.config.baseline.captureRows = 1000
         eval.config.baseline.nullResamples = 99
-        eval.config.drift.level = 0.01
+        eval.level = 0.01
         let report = try await eval.run()
         // 0.5 h at one round per 10 s, three keys (two cohorts and the aggregate).
         #expect(report.evaluations >= 3 * 170 && report.evaluations <= 3 * 180)

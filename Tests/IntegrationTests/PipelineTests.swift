@@ -1,20 +1,28 @@
 import Alerting
 import DemoSupport
+import Foundation
 import Logging
 import Testing
+import TwinwatchCore
 
-/// Mock cluster → consumer group → windows per cohort → estimators with a calibrated null → alert → libcurl → local HTTP sink.
+/// Mock cluster → consumer group → windows per cohort → estimators with a calibrated null → the
+/// shipped alert rules → outbox → libcurl → local signed-webhook sink.
 @Suite("End-to-end pipeline", .serialized)
 struct PipelineTests {
+    static let rulesFile = #filePath.replacingOccurrences(of: "Tests/IntegrationTests/PipelineTests.swift", with: "rules/twinwatch-alerts.yaml")
+
     private func scenario(meanShift: Double) -> DemoScenario {
         var s = DemoScenario()
         s.baselineRows = 6000
         s.steadyRows = 10000
-        s.shiftedRows = 3000
+        s.shiftedRows = 9000
+        s.recoveredRows = 4000
         s.windowSize = 200
         s.meanShift = meanShift
         s.eventsPerSecond = 2500
         s.evaluationInterval = .milliseconds(300)
+        // 10 m of `for` become 1 s.
+        s.timeScale = 600
         s.seed = 2024
         return s
     }
@@ -25,35 +33,49 @@ struct PipelineTests {
         return logger
     }
 
-    @Test("a mean shift fires an alert that reaches the webhook, and only after the shift")
+    @Test("a mean shift: the page goes pending, fires, is delivered signed and grouped, resolves after recovery; nothing before the shift")
     func shiftAlerts() async throws {
         let scenario = scenario(meanShift: 0.5)
-        let outcome = try await DemoRunner(scenario: scenario, logger: logger).run()
+        let rules = try RuleFileLoader.load(path: Self.rulesFile)
+        let outcome = try await DemoRunner(scenario: scenario, rules: rules, logger: logger).run()
         #expect(outcome.eventsAccepted == scenario.totalRows)
         #expect(outcome.alertsBeforeShift == 0)
-        let firing = outcome.alerts.filter { $0.status == .firing }
-        try #require(firing.count >= 1)
-        let alert = firing[0]
-        #expect(alert.model == scenario.model)
-        #expect(alert.estimator == "combined_p")
-        #expect(alert.rule == "EmbeddingDrift")
-        #expect(alert.threshold == scenario.level)
-        #expect(alert.value <= alert.threshold)
-        #expect(alert.windowRows == scenario.windowSize)
-        #expect(alert.summary.contains("sliced z="), "\(alert.summary)")
+        #expect(outcome.badSignatures == 0 && outcome.outboxPending == 0)
+        #expect(outcome.meetsExpectation(for: scenario))
+        // Every page fired only after its `for` and resolved later.
+        for fired in outcome.transitions.filter({ $0.kind == .firing }) {
+            let a = fired.instance
+            #expect(a.rule == "EmbeddingDrift" && a.severity == .page)
+            #expect(try #require(a.firedAt) - a.activeSince >= 1000, "fired before its for: \(a)")
+            #expect(outcome.transitions.contains { $0.kind == .resolved && $0.instance.fingerprint == a.fingerprint })
+        }
+        let firing = try #require(outcome.messages.first { $0.status == .firing })
+        #expect(firing.receiver == "demo-sink" && firing.groupLabels == ["alertname": "EmbeddingDrift", "model": scenario.model])
+        let alert = try #require(firing.alerts.first)
+        #expect(alert.labels["severity"] == "page" && alert.labels["model"] == scenario.model && alert.labels["team"] != nil)
+        #expect(alert.value <= 0.001)
+        #expect(alert.fingerprint == Fingerprint.of(rule: "EmbeddingDrift", labels: alert.labels))
+        #expect(alert.summary?.contains("Embedding drift") == true, "\(alert.annotations)")
+        #expect(alert.annotations["runbook_url"] == "docs/runbooks/embedding-drift.md")
+        // One message per group and state: the cohorts of the model fire together (group_by alertname, model).
+        let resolved = try #require(outcome.messages.last)
+        #expect(resolved.status == .resolved && resolved.alerts.allSatisfy { $0.status == .resolved && $0.endsAt != "0001-01-01T00:00:00Z" })
         #expect(outcome.metrics.contains(#"twinwatch_window_rows{model="face-verify",cohort="all"} 200.0"#), "\(outcome.metrics)")
         #expect(outcome.metrics.contains(#"twinwatch_drift_p_value{model="face-verify",cohort="all",estimator="combined"}"#))
         #expect(outcome.metrics.contains(#"twinwatch_drift_z{model="face-verify",cohort="eu-mobile",estimator="frechet"}"#))
-        #expect(alert.fingerprint == Fingerprint.of(rule: "EmbeddingDrift", labels: ["cohort": alert.cohort, "model": scenario.model]))
+        #expect(outcome.metrics.contains(#"twinwatch_notifications_total{receiver="demo-sink",outcome="delivered"} \#(outcome.messages.count)"#),
+                "\(outcome.metrics)")
+        #expect(outcome.metrics.contains(#"twinwatch_outbox_pending{receiver="demo-sink"} 0.0"#))
     }
 
     @Test("a stream without drift sends no alert")
     func noShiftNoAlert() async throws {
         let scenario = scenario(meanShift: 0)
-        let outcome = try await DemoRunner(scenario: scenario, logger: logger).run()
+        let outcome = try await DemoRunner(scenario: scenario, rules: try RuleFileLoader.load(path: Self.rulesFile), logger: logger).run()
         #expect(outcome.eventsAccepted == scenario.totalRows)
-        // At least the final window of every key (3 cohorts and the aggregate) was scored against the calibrated null.
-        #expect(outcome.evaluations >= 4)
-        #expect(outcome.alerts.isEmpty)
+        // Every window (3 cohorts and the aggregate) was scored against the calibrated null many times.
+        #expect(outcome.evaluations >= 40)
+        #expect(outcome.count(.firing) == 0 && outcome.count(.firing, severity: .ticket) == 0)
+        #expect(outcome.messages.isEmpty)
     }
 }

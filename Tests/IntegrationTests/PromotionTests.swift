@@ -33,7 +33,7 @@ struct PromotionTests {
             kafka: KafkaSettings(brokers: [cluster.bootstrapServers], groupID: "promotion-test", eventsTopic: "events",
                                  librdkafka: ["session.timeout.ms": "6000"]),
             window: WindowSettings(size: 200), evaluation: EvaluationSettings(interval: .milliseconds(200)),
-            baseline: BaselineSettings(autoCapture: false, nullResamples: 200), drift: DriftSettings(estimators: [.w1], level: 0.01))
+            baseline: BaselineSettings(autoCapture: false, nullResamples: 200), drift: DriftSettings(estimators: [.w1]))
         config.store = StoreSettings(path: try TemporaryStore.path("promotion"))
         // 400-row baselines calibrate windows of at most 100 rows (4 × the window): the aggregate's
         // newest 100 rows are scored; the cohorts (no row cohorts stored) are not.
@@ -42,8 +42,8 @@ struct PromotionTests {
         let shifted = try await store.insert(NewBaseline(model: "m", createdBy: "test", source: "test", rows: rows(400, shift: 0.5, seed: 2)))
 
         let seen = Mutex<[(Int64, Double)]>([])
-        let daemon = try Daemon(config: config, logger: logger, onEvaluation: { e in
-            if e.cohort == "all" { seen.withLock { $0.append((e.baselineID, e.value)) } }
+        let daemon = try await Daemon(config: config, logger: logger, onEvaluation: { e in
+            if e.cohort == "all" { seen.withLock { $0.append((e.baselineID, e.combinedP)) } }
         })
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }

@@ -33,7 +33,7 @@ struct RestartTests {
 
     /// Runs a daemon until it has accepted `count` events (plus `settle` to catch any extra), then shuts it down.
     private func runDaemon(_ config: TwinwatchConfig, until count: Int, settle: Duration) async throws -> Int {
-        let daemon = try Daemon(config: config, logger: logger)
+        let daemon = try await Daemon(config: config, logger: logger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }
         let deadline = ContinuousClock.now + .seconds(90)

@@ -53,7 +53,7 @@ struct DeadLetterTests {
             models: [ModelSettings(name: "m", dimension: 3), ModelSettings(name: "n")], window: WindowSettings(size: 10),
             evaluation: EvaluationSettings(interval: .seconds(60)), baseline: BaselineSettings(captureRows: 5))
         config.store = StoreSettings(path: temporaryStorePath())
-        let daemon = try Daemon(config: config, logger: quietLogger)
+        let daemon = try await Daemon(config: config, logger: quietLogger)
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: quietLogger))
         let task = Task { try await group.run() }
 

@@ -41,17 +41,6 @@ struct RollingWindowTests {
         #expect(window.rowsWithin(milliseconds: 10_000) == 5)
     }
 
-    @Test("threshold rule fires once, then resolves")
-    func thresholdState() {
-        var state = ThresholdAlertState()
-        #expect(state.observe(value: 0.1, threshold: 0.5, atMs: 1) == .none)
-        #expect(state.observe(value: 0.6, threshold: 0.5, atMs: 2) == .fire(startedAtMs: 2))
-        #expect(state.observe(value: 0.9, threshold: 0.5, atMs: 3) == .none)
-        #expect(state.isFiring)
-        #expect(state.observe(breached: false, atMs: 4) == .resolve(startedAtMs: 2))
-        #expect(!state.isFiring)
-    }
-
     @Test("fingerprints ignore label order and differ by value")
     func fingerprint() {
         let a = Fingerprint.of(rule: "R", labels: ["model": "m", "cohort": "c"])

@@ -33,12 +33,16 @@ struct ConfigLoaderTests {
             baseline:
               capture_rows: 10000
             drift:
-              level: 0.002
+              consecutive_windows: 2
             alerting:
-              webhooks:
+              group_by: [alertname, model, cohort]
+              group_wait: 0s
+              receivers:
                 - name: oncall
+                  type: webhook
                   url: https://hooks.example.com/tw
                   timeout: 2500ms
+                  match: {severity: page}
             """, file: "twinwatch.yaml")
         #expect(config.kafka.brokers == ["k1:9092", "k2:9092"])
         #expect(config.kafka.librdkafka == ["security.protocol": "SASL_SSL"])
@@ -46,8 +50,12 @@ struct ConfigLoaderTests {
         #expect(config.window == WindowSettings(size: 5000, minRows: 500))
         #expect(config.evaluation.interval == .seconds(30))
         #expect(config.baseline.captureRows == 10000)
-        #expect(config.drift == DriftSettings(level: 0.002))
-        #expect(config.alerting.webhooks == [WebhookSettings(name: "oncall", url: "https://hooks.example.com/tw", timeout: .milliseconds(2500))])
+        #expect(config.drift == DriftSettings(consecutiveWindows: 2))
+        #expect(config.alerting.receivers == [ReceiverSettings(name: "oncall", kind: .webhook, url: "https://hooks.example.com/tw",
+                                                               match: ["severity": "page"], timeout: .milliseconds(2500))])
+        #expect(config.alerting.grouping.groupBy == ["alertname", "model", "cohort"] && config.alerting.grouping.groupWait == .zero)
+        // No rules_file: the shipped rules beside the configuration (here the repository's).
+        #expect(config.alerting.rules.map(\.name).contains("EmbeddingDrift"))
     }
 
     @Test("the shipped example configuration is valid")
@@ -75,14 +83,14 @@ struct ConfigLoaderTests {
             window: {size: 4000, min_rows: 1000, step: 200, duration: 15m, max_cohorts: 20}
             evaluation: {interval: 5s, concurrency: 3}
             baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 500}
-            drift: {estimators: [w1, frechet, w1], level: 0.002}
+            drift: {estimators: [w1, frechet, w1]}
             store: {path: /var/lib/tw/state.sqlite}
             checkpoint: {interval: 1m}
             """, file: "twinwatch.yaml")
         #expect(config.window == WindowSettings(size: 4000, minRows: 1000, step: 200, duration: .seconds(900), maxCohorts: 20))
         #expect(config.evaluation == EvaluationSettings(interval: .seconds(5), concurrency: 3))
         #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 500))
-        #expect(config.drift == DriftSettings(estimators: [.w1, .frechet], level: 0.002))
+        #expect(config.drift == DriftSettings(estimators: [.w1, .frechet]))
         #expect(config.store.path == "/var/lib/tw/state.sqlite")
         #expect(config.checkpoint.interval == .seconds(60))
     }
@@ -99,15 +107,15 @@ struct ConfigLoaderTests {
         #expect(config.checkpoint == CheckpointSettings())
     }
 
-    @Test("a drift level below 1/(B+1) can never fire and is refused")
-    func unreachableLevel() {
+    @Test("drift.level moved to the rule file; unknown estimators are named")
+    func movedLevel() {
         #expect(issues("""
             kafka: {brokers: [b:9092]}
-            baseline: {null_resamples: 200}
-            drift: {level: 0.001, estimators: [w1, wasserstein]}
+            drift: {level: 0.001, estimators: [w1, wasserstein, health]}
             """) == [
-            "twinwatch.yaml:3: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl, norm)",
-            "twinwatch.yaml:3: drift.level: must lie in [1/(B+1), 1) with baseline.null_resamples B = 200, got 0.001",
+            "twinwatch.yaml:2: drift.estimators: unknown estimator \"wasserstein\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl, norm)",
+            "twinwatch.yaml:2: drift.estimators: unknown estimator \"health\" (known: w1, sliced, frechet, gaussian_kl, hist_kl, knn_kl, norm)",
+            "twinwatch.yaml:2: drift.level: moved to the rule file in 0.5.0: the drift rules' condition {p_value_below: LEVEL} (rules/twinwatch-alerts.yaml); remove the key",
         ])
     }
 
@@ -139,10 +147,12 @@ struct ConfigLoaderTests {
         ])
     }
 
-    @Test("the default level must be reachable with the configured B even without a drift section")
-    func defaultLevelIsCheckedAgainstB() {
+    @Test("the rules' p-value levels must be reachable with the configured B")
+    func ruleLevelsAreCheckedAgainstB() {
+        // The shipped page rule's 0.001 is below 1/101; its 0.01 ticket is not.
         #expect(issues("kafka: {brokers: [k:9092]}\nbaseline:\n  null_resamples: 100\n") == [
-            "twinwatch.yaml:3: baseline.null_resamples: the default drift.level 0.001 is below 1/(B+1) with B = 100: the alert could never fire; raise B or set drift.level",
+            "rules/twinwatch-alerts.yaml:32: rules[0].condition.p_value_below: 0.001 is below 1/(B+1) = 0.009900990099009901 with baseline.null_resamples B = 100: "
+                + "the alert could never fire; raise null_resamples or the level",
         ])
     }
 
@@ -169,18 +179,50 @@ struct ConfigLoaderTests {
         ])
     }
 
-    @Test("webhook URL scheme and required name")
-    func webhookErrors() {
+    @Test("receivers: URL scheme, required name and type, PagerDuty's routing key, duplicate names; webhooks is gone")
+    func receiverErrors() {
         let yaml = """
             kafka: {brokers: [b:9092]}
             alerting:
-              webhooks:
+              webhooks: []
+              receivers:
                 - url: ftp://example.com/hook
+                  type: webhook
+                - name: pd
+                  type: pagerduty
+                - name: pd
+                  type: sms
+                  url: https://sms.example.com
+                - name: s
+                  type: slack
+                  url: https://hooks.slack.com/x
+                  secret_file: /nonexistent/secret
             """
         #expect(issues(yaml) == [
-            "twinwatch.yaml:4: alerting.webhooks[0].name: is required",
-            "twinwatch.yaml:4: alerting.webhooks[0].url: expected an http:// or https:// URL, got \"ftp://example.com/hook\"",
+            "twinwatch.yaml:3: alerting.webhooks: replaced by alerting.receivers in 0.5.0: write each webhook as {name, type: webhook, url}",
+            "twinwatch.yaml:5: alerting.receivers[0].name: is required",
+            "twinwatch.yaml:5: alerting.receivers[0].url: expected an http:// or https:// URL, got \"ftp://example.com/hook\"",
+            "twinwatch.yaml:7: alerting.receivers[1].secret_file: is required for pagerduty: a file holding the integration's routing key",
+            "twinwatch.yaml:9: alerting.receivers[2].name: duplicate receiver \"pd\"",
+            "twinwatch.yaml:10: alerting.receivers[2].type: unknown receiver type \"sms\" (known: webhook, slack, pagerduty, alertmanager)",
+            "twinwatch.yaml:15: alerting.receivers[3].secret_file: cannot read secret file /nonexistent/secret (or it is empty)",
         ])
+    }
+
+    @Test("a receiver's secret is read from its file; PagerDuty gets the Events API URL by default")
+    func receiverSecrets() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-secret-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "routing-key-123\n".write(to: dir.appendingPathComponent("pd"), atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.parse(yaml: """
+            kafka: {brokers: [b:9092]}
+            alerting:
+              receivers:
+                - {name: pd, type: pagerduty, secret_file: \(dir.path)/pd, match: {severity: page}}
+            """, file: "twinwatch.yaml")
+        #expect(config.alerting.receivers == [ReceiverSettings(name: "pd", kind: .pagerduty, url: ReceiverSettings.pagerDutyEventsURL,
+                                                               secret: "routing-key-123", match: ["severity": "page"])])
     }
 
     @Test("min_rows above size, duplicate models, managed librdkafka keys")

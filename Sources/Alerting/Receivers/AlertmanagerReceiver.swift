@@ -3,9 +3,10 @@ import TwinwatchCore
 /// An Alertmanager (`POST {url}/api/v2/alerts`): twinwatch acts as the alert source, and
 /// Alertmanager does its own grouping, silencing and routing.
 ///
-/// A firing alert is sent without `endsAt`, so Alertmanager ends it after its `resolve_timeout`
-/// (5 min by default) unless it is sent again before then: with a `repeat_interval` longer than
-/// that, set Alertmanager's `resolve_timeout` above it.
+/// Firing alerts are re-sent every `NotificationGroups.alertmanagerResend` with an `endsAt`
+/// `firingValidity` after the notification (Prometheus sends 4 × its resend delay), so an
+/// Alertmanager keeps them active while twinwatch runs and ends them on its own if twinwatch stops
+/// sending; resolved alerts carry their resolution time.
 public struct AlertmanagerReceiver: NotificationReceiver {
     public let settings: ReceiverSettings
 
@@ -17,6 +18,9 @@ public struct AlertmanagerReceiver: NotificationReceiver {
         while base.hasSuffix("/") { base = base.dropLast() }
         return base + "/api/v2/alerts"
     }
+
+    /// How long after a notification a firing alert stays active in Alertmanager without a resend.
+    public static let firingValidity: Int64 = 4 * NotificationGroups.alertmanagerResend.milliseconds
 
     public func bodies(for notification: GroupNotification) -> [[UInt8]] {
         [ReceiverJSON.encode(notification.alerts.map { PostableAlert($0, resolvedAt: notification.createdAt) })]
@@ -40,7 +44,7 @@ public struct AlertmanagerReceiver: NotificationReceiver {
             if labels["alertname"] == nil { labels["alertname"] = alert.rule }
             annotations = alert.annotations
             startsAt = ReceiverJSON.time(alert.startsAt)
-            endsAt = alert.status == .resolved ? ReceiverJSON.time(alert.endsAt ?? resolvedAt) : nil
+            endsAt = ReceiverJSON.time(alert.status == .resolved ? alert.endsAt ?? resolvedAt : resolvedAt + AlertmanagerReceiver.firingValidity)
             generatorURL = alert.generatorURL.isEmpty ? nil : alert.generatorURL
         }
     }
