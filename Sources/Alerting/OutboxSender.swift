@@ -97,11 +97,11 @@ public struct OutboxSender: Sendable {
     }
 
     /// 408, 425, 429 and 5xx are worth another try; other statuses are refusals.
-    static func isRetryable(_ status: Int) -> Bool { status == 408 || status == 425 || status == 429 || status >= 500 }
+    public static func isRetryable(_ status: Int) -> Bool { status == 408 || status == 425 || status == 429 || status >= 500 }
 
     /// Exponential backoff from `initialBackoff`, doubled per attempt up to `maxBackoff`, plus up to
     /// 50 % jitter; a `Retry-After` replaces it, capped at `retryAfterCap`.
-    static func backoffMs(attempt: Int, retryAfterSeconds: Int?, delivery: DeliverySettings) -> Int64 {
+    public static func backoffMs(attempt: Int, retryAfterSeconds: Int?, delivery: DeliverySettings) -> Int64 {
         if let retryAfter = retryAfterSeconds {
             return min(Int64(max(0, retryAfter)) * 1000, delivery.retryAfterCap.milliseconds)
         }
