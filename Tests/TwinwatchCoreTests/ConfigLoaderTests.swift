@@ -82,14 +82,14 @@ struct ConfigLoaderTests {
             kafka: {brokers: [b:9092]}
             window: {size: 4000, min_rows: 1000, step: 200, duration: 15m, max_cohorts: 20}
             evaluation: {interval: 5s, concurrency: 3}
-            baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 500}
+            baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 1999}
             drift: {estimators: [w1, frechet, w1]}
             store: {path: /var/lib/tw/state.sqlite}
             checkpoint: {interval: 1m}
             """, file: "twinwatch.yaml")
         #expect(config.window == WindowSettings(size: 4000, minRows: 1000, step: 200, duration: .seconds(900), maxCohorts: 20))
         #expect(config.evaluation == EvaluationSettings(interval: .seconds(5), concurrency: 3))
-        #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 500))
+        #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 1999))
         #expect(config.drift == DriftSettings(estimators: [.w1, .frechet]))
         #expect(config.store.path == "/var/lib/tw/state.sqlite")
         #expect(config.checkpoint.interval == .seconds(60))
