@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "Monitor",
+                "Monitor", "Alerting", "StateStore", "TwinwatchCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -169,7 +169,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPAPITests",
-            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting",
+            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting", "StateStore",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
