@@ -12,6 +12,12 @@ public enum RuleFileLoader {
         return rules
     }
 
+    /// Whether `yaml` is a rule file (a top-level `rules` list) rather than a configuration.
+    public static func isRuleFile(yaml: String) -> Bool {
+        guard let mapping = (try? Yams.compose(yaml: yaml))??.mapping else { return false }
+        return mapping[Node("rules")] != nil && mapping[Node("kafka")] == nil
+    }
+
     /// Validates rule YAML text; `file` names it in error messages.
     public static func parse(yaml: String, file: String) throws(ConfigError) -> [AlertRule] {
         let reader = YAMLReader(file: file)
