@@ -1,6 +1,7 @@
 import CCurl
 import Dispatch
 import Foundation
+import TwinwatchCore
 
 /// The outcome of one HTTP request.
 public struct HTTPResponse: Sendable {
@@ -41,7 +42,7 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
     static let cancelled = HTTPTransportError(code: cancelledCode, message: "request cancelled")
 }
 
-/// Blocking libcurl transfers run on a dispatch queue, exposed as async calls that end promptly
+/// Blocking libcurl transfers run on their own threads, exposed as async calls that end promptly
 /// when the calling task is cancelled.
 ///
 /// TLS peer and host verification stay on (libcurl's default; nothing here turns them off).
@@ -67,19 +68,24 @@ public struct CurlHTTPClient: Sendable {
         try await perform(url: url, body: nil, headers: headers, timeoutMs: timeoutMs)
     }
 
-    /// A POST when `body` is given, else a GET. The transfer blocks a dispatch thread, never the
-    /// cooperative pool; cancelling the task raises a flag that the transfer loop checks every 50 ms.
+    /// A POST when `body` is given, else a GET. The transfer blocks a thread of its own, never the
+    /// cooperative pool or Dispatch's; cancelling the task raises a flag that the transfer loop checks every 50 ms.
     private func perform(url: String, body: [UInt8]?, headers: [String], timeoutMs: Int) async throws(HTTPTransportError) -> HTTPResponse {
         let cancellation = CancellationFlag()
         let result: Result<HTTPResponse, HTTPTransportError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
+                // A thread of its own, not Dispatch's pool: the pool is as wide as the cores, and the
+                // daemon's estimators and null calibrations can hold it for minutes — a page must
+                // not wait behind them. Requests are rare (notifications), so a thread each is cheap.
+                let thread = Thread {
                     guard let easy = CurlEasy(), let multi = CurlMulti() else {
                         return continuation.resume(returning: .failure(HTTPTransportError(code: -1, message: "curl init failed")))
                     }
                     continuation.resume(returning: easy.perform(url: url, body: body, headers: headers, timeoutMs: timeoutMs,
                                                                 in: multi, cancellation: cancellation))
                 }
+                thread.name = "twinwatch-curl"
+                thread.start()
             }
         } onCancel: {
             cancellation.cancel()
@@ -238,18 +244,8 @@ private enum HTTPDate {
             y += currentYear - currentYear % 100
             if y > currentYear + 50 { y -= 100 }
         }
-        let days = daysFromCivil(year: y, month: m + 1, day: d)
+        let days = RFC3339.daysFromCivil(year: y, month: m + 1, day: d)
         return Int64(days) * 86_400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

@@ -1,3 +1,5 @@
+import TwinwatchCore
+
 /// RFC 3339 timestamps (`2026-11-25T10:00:00.123Z`, `…+02:00`) read straight from message bytes.
 ///
 /// `TwinwatchCore.RFC3339` goes through Foundation's ISO 8601 parser, which costs microseconds per
@@ -46,7 +48,7 @@ enum RFC3339Bytes {
             return nil
         }
         guard i == count else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = RFC3339.daysFromCivil(year: year, month: month, day: day)
         let seconds = ((days * 24 + hour) * 60 + minute - offsetMinutes) * 60 + second
         return Int64(seconds) * 1000 + Int64(millis)
     }
@@ -57,15 +59,5 @@ enum RFC3339Bytes {
         case 4, 6, 9, 11: 30
         default: 31
         }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (H. Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
