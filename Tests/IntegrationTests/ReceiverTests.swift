@@ -480,7 +480,9 @@ struct ReceiverTests {
             #expect(!error.isCancellation)
             #expect(error.code == 28, "\(error)")  // CURLE_OPERATION_TIMEDOUT
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Ended by the timeout (a silent server never ends it otherwise); the bound is loose because
+        // in the full suite CPU-bound tests hold the cooperative pool that resumes this task.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
 
