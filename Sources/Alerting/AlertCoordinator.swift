@@ -20,6 +20,7 @@ public actor AlertCoordinator {
     public init(settings: AlertingSettings, defaultConsecutiveWindows: Int, store: TwinwatchStore, logger: Logger,
                 observer: AlertingObserver = AlertingObserver()) async throws(StoreError) {
         let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = Self.nonFinite.decoding
         let (storedAlerts, storedGroups) = try await store.alertState()
         var restored: [AlertInstance] = []
         for stored in storedAlerts {
@@ -67,6 +68,8 @@ public actor AlertCoordinator {
     private func advance(_ transitions: [AlertTransition], atMs now: Int64) async {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // A value can be NaN (a sample without the baseline its condition compares with).
+        encoder.nonConformingFloatEncodingStrategy = Self.nonFinite.encoding
         var round = unwritten
         for t in transitions {
             switch t.kind {
@@ -77,6 +80,7 @@ public actor AlertCoordinator {
                 round.upsertAlerts.removeAll { $0.fingerprint == t.instance.fingerprint }
                 round.deleteAlerts.removeAll { $0 == t.instance.fingerprint }
                 round.upsertAlerts.append(StoredAlert(fingerprint: t.instance.fingerprint, rule: t.instance.rule, state: t.instance.state.rawValue,
+                                                      // Cannot fail: strings, integers and floats (non-finite ones as strings).
                                                       body: String(decoding: try! encoder.encode(t.instance), as: UTF8.self)))
             }
             if t.kind != .updated { log(t) }
@@ -117,6 +121,11 @@ public actor AlertCoordinator {
             observer.outboxChanged()
         }
     }
+
+    private static let nonFinite = (encoding: JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN"),
+                                    decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
+        positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN"))
 
     private func log(_ t: AlertTransition) {
         let a = t.instance

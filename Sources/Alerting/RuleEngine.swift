@@ -95,8 +95,11 @@ public struct RuleEngine: Sendable {
         labels["alertname"] = rule.name
         labels["severity"] = rule.severity.rawValue
         let fingerprint = Fingerprint.of(rule: rule.name, labels: labels)
-        let breached = sample.meets(rule.condition)
         let value = Self.comparedValue(sample, rule.condition)
+        // A sample without what the condition compares (no baseline, no interval, a NaN) is no
+        // data for this rule: it neither holds nor clears the condition (staleness handles silence).
+        guard value.isFinite else { return nil }
+        let breached = sample.meets(rule.condition)
         var alert: AlertInstance
         if let existing = instances[fingerprint], existing.state != .resolved {
             alert = existing
