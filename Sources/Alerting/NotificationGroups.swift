@@ -138,7 +138,7 @@ public struct NotificationGroups: Sendable {
 
     /// An Alertmanager ends an alert that is not sent again within its `resolve_timeout` (5 m by
     /// default): like Prometheus, twinwatch re-sends firing alerts to it every minute (with an
-    /// `endsAt` a few minutes ahead) and leaves grouping to it (no wait of its own).
+    /// `endsAt` a few minutes ahead), sends changes at once and leaves the grouping to it.
     public static let alertmanagerResend: Duration = .seconds(60)
 
     private func timing(_ receiver: String) -> (waitMs: Int64, intervalMs: Int64, repeatMs: Int64) {
@@ -146,8 +146,7 @@ public struct NotificationGroups: Sendable {
         guard receivers.first(where: { $0.name == receiver })?.kind == .alertmanager else {
             return (g.groupWait.milliseconds, g.groupInterval.milliseconds, g.repeatInterval.milliseconds)
         }
-        let resend = Self.alertmanagerResend.milliseconds
-        return (0, min(g.groupInterval.milliseconds, resend), min(g.repeatInterval.milliseconds, resend))
+        return (0, 0, min(g.repeatInterval.milliseconds, Self.alertmanagerResend.milliseconds))
     }
 
     private func snapshot(_ alert: AlertInstance) -> AlertSnapshot {

@@ -1,5 +1,8 @@
 import Alerting
 import Foundation
+import Logging
+import ServiceLifecycle
+import StateStore
 import Testing
 import TwinwatchCore
 
@@ -65,5 +68,51 @@ struct AlertmanagerTests {
         #expect(active[0]["startsAt"] as? String == RFC3339.string(millis: now - 60_000))
         // The resolved alert ended in the past: Alertmanager lists it nowhere as active.
         #expect(!alerts.contains { ($0["labels"] as? [String: String])?["cohort"] == "all" }, "\(alerts)")
+    }
+
+    /// The labels of the alerts Alertmanager lists as active.
+    private func activeAlerts(_ alertmanager: AlertmanagerProcess) async throws -> [[String: String]] {
+        let response = try await CurlHTTPClient().get(url: alertmanager.baseURL + "/api/v2/alerts", timeoutMs: 5000)
+        let alerts = try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]] ?? []
+        return alerts.filter { ($0["status"] as? [String: Any])?["state"] as? String == "active" }.compactMap { $0["labels"] as? [String: String] }
+    }
+
+    @Test("end to end: rule engine → group → outbox → sender → Alertmanager shows the alert active, then ends it on resolve")
+    func engineToAlertmanager() async throws {
+        let alertmanager: AlertmanagerProcess
+        do {
+            alertmanager = try AlertmanagerProcess()
+        } catch {
+            Issue.record("\(error)")
+            return
+        }
+        defer { alertmanager.stop() }
+        try await alertmanager.waitUntilReady()
+        var logger = Logger(label: "am-e2e")
+        logger.logLevel = .critical
+        let store = try TwinwatchStore(path: try TemporaryStore.path("am-e2e"))
+        let rule = AlertRule(name: "EmbeddingDrift", signal: .driftCombined, condition: .pValueBelow(0.001), severity: .page,
+                             labels: ["team": "ml"], annotations: ["summary": "drift on {{model}}/{{cohort}}: p = {{p_value}}"])
+        let settings = AlertingSettings(rules: [rule], receivers: [ReceiverSettings(name: "am", kind: .alertmanager, url: alertmanager.baseURL)])
+        let coordinator = try await AlertCoordinator(settings: settings, defaultConsecutiveWindows: 1, store: store, logger: logger)
+        let service = AlertingService(coordinator: coordinator, settings: settings, store: store, logger: logger)
+        let group = ServiceGroup(configuration: .init(services: [service], logger: logger))
+        let task = Task { try await group.run() }
+        defer { task.cancel() }
+
+        let labels = ["model": "face-verify", "cohort": "eu-mobile"]
+        func drift(_ p: Double, _ end: Int64) -> SignalSample {
+            SignalSample(signal: .driftCombined, labels: labels, value: p, pValue: p, window: WindowSpan(end: end, rows: 100))
+        }
+        await coordinator.observe([drift(0.0005, 100)], atMs: WallClock.nowMs())
+        #expect(try await waitUntil(.seconds(30)) { try await !activeAlerts(alertmanager).isEmpty }, "never active:\n\(alertmanager.log)")
+        let active = try await activeAlerts(alertmanager)
+        #expect(active == [["alertname": "EmbeddingDrift", "severity": "page", "team": "ml", "model": "face-verify", "cohort": "eu-mobile"]])
+
+        await coordinator.observe([drift(0.4, 200)], atMs: WallClock.nowMs())
+        #expect(try await waitUntil(.seconds(30)) { try await activeAlerts(alertmanager).isEmpty }, "still active after the resolve")
+        #expect(try await store.outboxCounts()["am"]?[.delivered] == 2)
+        await group.triggerGracefulShutdown()
+        try await task.value
     }
 }
