@@ -38,14 +38,31 @@ public struct AlertingService: Service {
             await withTaskGroup(of: Void.self) { group in
                 for sender in senders { group.addTask { await sender.run() } }
                 group.addTask {
+                    var lastPrune: Int64 = 0
                     while !Task.isCancelled {
                         try? await Task.sleep(for: tick)
                         guard !Task.isCancelled else { break }
-                        await coordinator.tick(atMs: WallClock.nowMs())
+                        let now = WallClock.nowMs()
+                        await coordinator.tick(atMs: now)
+                        if now - lastPrune >= 3_600_000 {
+                            lastPrune = now
+                            await prune(atMs: now)
+                        }
                     }
                 }
             }
         }
         logger.info("alerting stopped")
+    }
+
+    /// Delivered and dead messages (and their attempt log) are kept this long, then deleted.
+    public static let outboxRetention: Duration = .seconds(7 * 86_400)
+
+    private func prune(atMs now: Int64) async {
+        do {
+            try await store.pruneOutbox(finishedBeforeMs: now - Self.outboxRetention.milliseconds)
+        } catch {
+            logger.warning("cannot prune the notification outbox", metadata: ["error": "\(error)"])
+        }
     }
 }
