@@ -54,6 +54,13 @@ let package = Package(
             dependencies: ["TwinwatchCore", "DriftEstimators", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: optimisedInDebug
         ),
+        // Verification quality from feedback labels: confusion counts, rates with intervals, ROC/EER,
+        // threshold calibrators, the feedback join, labelled windows, guarded adaptive thresholds. Pure.
+        .target(
+            name: "Verification",
+            dependencies: ["TwinwatchCore"],
+            swiftSettings: optimisedInDebug
+        ),
         .target(
             name: "KafkaIO",
             dependencies: [
@@ -112,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore",
+                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore", "Verification",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,6 +137,12 @@ let package = Package(
             dependencies: ["Alerting", "StateStore", "TwinwatchCore", "DemoSupport",
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VerificationTests",
+            dependencies: ["Verification", "TwinwatchCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,0 +1,7 @@
+import Testing
+import Verification
+
+@Suite("Verification module")
+struct VerificationModuleTests {
+    @Test("the module links") func links() { _ = Verification.self }
+}
