@@ -45,10 +45,15 @@ public final class DaemonMetrics: Sendable {
     private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
     private static var checkpointSecondsName: MetricNameDescriptor { metric("checkpoint_duration", unit: "seconds", "Time to take and write one checkpoint.") }
     private static var lastCheckpointName: MetricNameDescriptor { metric("last_checkpoint_timestamp", unit: "seconds", "Unix time of the last checkpoint written.") }
-    private static var alertsName: MetricNameDescriptor { metric("alerts", "Alerts by rule, state (pending, firing, resolved) and severity.") }
+    private static var alertsFiringName: MetricNameDescriptor { metric("alerts_firing", "Alerts firing, by rule and severity (pending and resolved ones: GET /api/v1/alerts).") }
     private static var notificationsName: MetricNameDescriptor { metric("notifications", unit: "total", "Delivery attempts by receiver and outcome (delivered, retry, dead).") }
     private static var outboxPendingName: MetricNameDescriptor { metric("outbox_pending", "Notifications queued in the outbox and not yet delivered or given up, by receiver.") }
     private static var outboxDeadName: MetricNameDescriptor { metric("outbox_dead", "Notifications given up (after max_age or refused) still in the outbox, by receiver.") }
+    private static var baselineAgeName: MetricNameDescriptor { metric("baseline_age", unit: "seconds", "Age of the model's active baseline.") }
+    private static var servingQPSName: MetricNameDescriptor { metric("serving_qps", "Events per second over the last evaluation interval (model, cohort; cohort all: the model).") }
+    private static var servingErrorName: MetricNameDescriptor { metric("serving_error_ratio", "Share of the events with a status that reported error, over the last evaluation interval.") }
+    private static var servingReviewName: MetricNameDescriptor { metric("serving_review_ratio", "Share of the events with a decision that went to manual review, over the last evaluation interval.") }
+    private static var servingLatencyName: MetricNameDescriptor { metric("serving_latency", unit: "milliseconds", "Serving latency quantiles (0.5, 0.99) over the last evaluation interval (HdrHistogram, 1 % resolution).") }
     private static var evaluationSecondsName: MetricNameDescriptor { metric("evaluation_duration", unit: "seconds", "Time to evaluate one window against its baseline.") }
 
     public func consumed(model: String) -> Counter {
@@ -113,6 +118,20 @@ public final class DaemonMetrics: Sendable {
     private static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
                                                       .seconds(1), .seconds(2.5), .seconds(10), .seconds(30)]
 
+    public func baselineAge(model: String) -> Gauge { registry.makeGauge(descriptor: Self.baselineAgeName, labels: [("model", model)]) }
+
+    /// Exports one key's serving SLIs (absent fields leave their gauges as they were).
+    public func record(_ sli: ServingSLIs) {
+        let labels = [("model", sli.model), ("cohort", sli.cohort)]
+        registry.makeGauge(descriptor: Self.servingQPSName, labels: labels).set(sli.qps)
+        if let v = sli.errorRate { registry.makeGauge(descriptor: Self.servingErrorName, labels: labels).set(v) }
+        if let v = sli.reviewRate { registry.makeGauge(descriptor: Self.servingReviewName, labels: labels).set(v) }
+        for (quantile, value) in [("0.5", sli.latencyP50Ms), ("0.99", sli.latencyP99Ms)] {
+            guard let value else { continue }
+            registry.makeGauge(descriptor: Self.servingLatencyName, labels: labels + [("quantile", quantile)]).set(value)
+        }
+    }
+
     /// Counts events taken in (for the rejected-rate signal; the counters are separate).
     public func tallyAccepted(_ count: Int) { tally.withLock { $0.accepted += count } }
 
@@ -133,22 +152,16 @@ public final class DaemonMetrics: Sendable {
         }
         return AlertingObserver(
             alerts: { [self] alerts in
-                var counts: [String: [String: Int]] = [:]
-                for a in alerts { counts[a.rule, default: [:]]["\(a.state.rawValue)/\(a.severity.rawValue)", default: 0] += 1 }
+                var firing: [String: Int] = [:]
+                for a in alerts where a.isFiring { firing["\(a.rule)/\(a.severity.rawValue)", default: 0] += 1 }
                 let seen = tally.withLock { t in
-                    defer { t.alertSeries = Set(counts.flatMap { rule, c in c.keys.map { "\(rule)/\($0)" } }) }
-                    return t.alertSeries
+                    defer { t.alertSeries.formUnion(firing.keys) }
+                    return t.alertSeries.union(firing.keys)
                 }
-                // Series that went to zero are set to 0, not left at their last count.
+                // A series whose alerts all stopped firing goes to 0, not left at its last count.
                 for series in seen {
                     let parts = series.split(separator: "/").map(String.init)
-                    alertGauge(rule: parts[0], state: parts[1], severity: parts[2]).set(Double(counts[parts[0]]?["\(parts[1])/\(parts[2])"] ?? 0))
-                }
-                for (rule, c) in counts {
-                    for (key, n) in c {
-                        let parts = key.split(separator: "/").map(String.init)
-                        alertGauge(rule: rule, state: parts[0], severity: parts[1]).set(Double(n))
-                    }
+                    alertsFiring(rule: parts[0], severity: parts[1]).set(Double(firing[series] ?? 0))
                 }
             },
             delivery: { [self] receiver, outcome in
@@ -158,8 +171,8 @@ public final class DaemonMetrics: Sendable {
             outboxChanged: { [self] in Task { await refreshOutbox(store) } })
     }
 
-    private func alertGauge(rule: String, state: String, severity: String) -> Gauge {
-        registry.makeGauge(descriptor: Self.alertsName, labels: [("rule", rule), ("state", state), ("severity", severity)])
+    private func alertsFiring(rule: String, severity: String) -> Gauge {
+        registry.makeGauge(descriptor: Self.alertsFiringName, labels: [("rule", rule), ("severity", severity)])
     }
 
     private func notifications(receiver: String, outcome: String) -> Counter {
@@ -197,6 +210,6 @@ public struct IngestTally: Sendable {
     public var rejected = 0
     /// Sum of the partitions' lag at the last statistics, nil before the first.
     public var lag: Int64?
-    /// Alert gauge series exported so far ("rule/state/severity").
+    /// Alert gauge series exported so far ("rule/severity").
     var alertSeries: Set<String> = []
 }

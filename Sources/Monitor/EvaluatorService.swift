@@ -104,7 +104,12 @@ public struct EvaluatorService: Service {
         let now = clock()
         for (model, created) in await registry.activeBaselineCreation {
             guard let createdMs = RFC3339.millis(created) else { continue }
+            metrics.baselineAge(model: model).set(Double(now - createdMs) / 1000)
             samples.append(SignalSample(signal: .baselineAgeDays, labels: ["model": model], value: Double(now - createdMs) / 86_400_000))
+        }
+        for sli in await state.takeServingSLIs() {
+            metrics.record(sli)
+            samples += sli.samples
         }
         return samples
     }

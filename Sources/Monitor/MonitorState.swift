@@ -26,6 +26,8 @@ public actor MonitorState {
     private var offsets: [TopicPartition: Int64] = [:]
     private var assigned: Set<TopicPartition> = []
     private var aggregatesRestored = false
+    private var serving = ServingTelemetry()
+    private var servingSince = ContinuousClock.now
     /// Between `ingest` and `completeBatch` a batch's rows are in the windows but its offsets are
     /// not yet recorded; a checkpoint waits for the end of the batch so that rows and offsets agree.
     private var batchInFlight = false
@@ -53,6 +55,7 @@ public actor MonitorState {
         for (index, event) in events.enumerated() {
             guard let embedding = event.embedding else {
                 accepted += 1
+                serving.record(event, key: windows.cohortKey(model: event.model, cohort: event.cohort))
                 continue
             }
             let dimension = dimensions[event.model] ?? embedding.count
@@ -65,6 +68,7 @@ public actor MonitorState {
                 continue
             }
             accepted += 1
+            serving.record(event, key: windows.cohortKey(model: event.model, cohort: event.cohort))
             let score = event.score.map(Float.init) ?? .nan
             embedding.withUnsafeBufferPointer { row in
                 windows.append(model: event.model, cohort: event.cohort, row: row, timestampMs: event.timestampMs, score: score, source: sources[index])
@@ -183,6 +187,13 @@ public actor MonitorState {
     private let feedbackCapacity = 100_000
 
     /// Keeps the newest feedback for the verification join.
+    /// The serving SLIs of the events taken in since the last call, per (model, cohort) and model.
+    public func takeServingSLIs() -> [ServingSLIs] {
+        let now = ContinuousClock.now
+        defer { servingSince = now }
+        return serving.take(overSeconds: (now - servingSince) / .seconds(1))
+    }
+
     public func ingest(feedback items: [Feedback]) {
         feedback.append(contentsOf: items)
         if feedback.count > feedbackCapacity { feedback.removeFirst(feedback.count - feedbackCapacity) }

@@ -49,12 +49,11 @@ struct AlertsEndpointTests {
 
         try await Task.sleep(for: .milliseconds(200))  // the outbox gauge is refreshed off the caller's task
         let text = metrics.exposition()
-        #expect(text.contains(#"twinwatch_alerts{rule="RejectedEvents",state="firing",severity="ticket"} 1.0"#), "\(text)")
+        #expect(text.contains(#"twinwatch_alerts_firing{rule="RejectedEvents",severity="ticket"} 1.0"#), "\(text)")
         #expect(text.contains(#"twinwatch_outbox_pending{receiver="hook"} 1.0"#), "\(text)")
         await coordinator.observe([SignalSample(signal: .rejectedRate, labels: [:], value: 0)], atMs: WallClock.nowMs())
         let after = metrics.exposition()
-        #expect(after.contains(#"twinwatch_alerts{rule="RejectedEvents",state="firing",severity="ticket"} 0.0"#), "a state left is set to 0: \(after)")
-        #expect(after.contains(#"twinwatch_alerts{rule="RejectedEvents",state="resolved",severity="ticket"} 1.0"#))
+        #expect(after.contains(#"twinwatch_alerts_firing{rule="RejectedEvents",severity="ticket"} 0.0"#), "resolved goes to 0: \(after)")
 
         await group.triggerGracefulShutdown()
         try await task.value

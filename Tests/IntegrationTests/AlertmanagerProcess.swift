@@ -64,7 +64,7 @@ final class AlertmanagerProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOf: directory.appendingPathComponent("alertmanager.log"), encoding: .utf8)) ?? "" }
 
     /// Polls `/-/ready` until it answers 200; throws with the log when `timeout` passes or the process exits.
-    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+    func waitUntilReady(timeout: Duration = .seconds(120)) async throws {
         let client = CurlHTTPClient()
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
