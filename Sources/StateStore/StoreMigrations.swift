@@ -167,6 +167,17 @@ enum StoreMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("v4-threshold-history") { db in
+            // v1's threshold_history, with the change's version per (model, cohort), whether it was
+            // applied or only proposed (dry run), and its evidence (counts, rates, intervals) as JSON.
+            try db.execute(sql: """
+                ALTER TABLE threshold_history ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE threshold_history ADD COLUMN status TEXT NOT NULL DEFAULT 'applied';
+                ALTER TABLE threshold_history ADD COLUMN previous REAL;
+                ALTER TABLE threshold_history ADD COLUMN evidence TEXT;
+                CREATE INDEX threshold_history_key ON threshold_history (model, cohort, id);
+                """)
+        }
         return migrator
     }
 }
