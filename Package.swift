@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore", "Verification",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "DemoSupport",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "StateStore",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "StateStore", "Verification",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -163,11 +163,3 @@ public struct RuleEngine: Sendable {
         scope.allSatisfy { key, pattern in pattern == "*" || labels[key] == pattern }
     }
 }
-
-extension Duration {
-    /// Whole milliseconds.
-    public var milliseconds: Int64 {
-        let c = components
-        return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
-    }
-}

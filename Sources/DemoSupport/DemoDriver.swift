@@ -41,9 +41,10 @@ struct DemoDriver: Service {
             }
             let shift = scenario.shift(at: index)
             let cohort = scenario.cohorts[index % scenario.cohorts.count]
+            let (score, label) = scenario.labelledScore(index: index, cohort: cohort, rng: &rng)
             let event = InferenceEvent(
                 eventID: "e-\(index)", timestampMs: 1_795_600_800_000 + Int64(index), model: scenario.model, cohort: cohort,
-                score: 0.5 + 0.4 * Double(rng.next() % 1000) / 1000, embedding: embeddings.row(using: &rng, meanShift: shift))
+                score: score, embedding: embeddings.row(using: &rng, meanShift: shift), label: label)
             let value = EventEncoder.json(event)
             try producer.produce(topic: topic, key: EventEncoder.kafkaKey(for: event), value: value)
             progress.withLock { $0.produced = index + 1 }

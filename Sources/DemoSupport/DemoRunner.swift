@@ -7,6 +7,7 @@ import Monitor
 import ServiceLifecycle
 import Synchronization
 import TwinwatchCore
+import Verification
 
 /// What a demo run observed.
 public struct DemoOutcome: Sendable {
@@ -22,6 +23,8 @@ public struct DemoOutcome: Sendable {
     public let badSignatures: Int
     /// Notifications still in the outbox at the end (must be zero: drained).
     public let outboxPending: Int
+    /// Threshold changes proposed (dry run) for the cohort whose impostor scores rose.
+    public let thresholdProposals: Int
     public let seconds: Double
     /// The daemon's /metrics text at the end of the run.
     public let metrics: String
@@ -112,6 +115,31 @@ public struct DemoRunner: Sendable {
             }
             let phase = produced <= shiftIndex ? "before shift" : produced <= scenario.recoveryIndex ? "shift injected" : "recovered"
             output("\(Self.clock())  eval  \(e.model)/\(e.cohort) rows=\(e.windowRows) \(Self.describe(e)) produced=\(produced) (\(phase))")
+        }, onVerification: { round in
+            let produced = progress.withLock { $0.produced }
+            let phase = produced <= shiftIndex ? "before shift" : produced <= scenario.recoveryIndex ? "shift injected" : "recovered"
+            if let s = round.snapshots.first(where: { $0.cohort == scenario.shiftedCohort }), let far = s.counts.far, let ci = s.far {
+                let due = progress.withLock { p in
+                    defer { p.lastVerificationPhase = phase; p.verificationRounds += 1 }
+                    return p.lastVerificationPhase != phase || p.verificationRounds % 5 == 0
+                }
+                if due {
+                    output("\(Self.clock())  verify \(s.model)/\(s.cohort) FAR \(Self.percent(far)) [\(Self.percent(ci.lower)), \(Self.percent(ci.upper))] "
+                        + "at threshold \(s.threshold.map { String(format: "%.4f", $0) } ?? "-") over \(s.counts.impostors) impostors, "
+                        + "FRR \(s.counts.frr.map(Self.percent) ?? "-") (\(phase))")
+                }
+            }
+            for decision in round.decisions {
+                guard case .propose(let change) = decision else { continue }
+                let e = change.evidence
+                output("\(Self.clock())  THRESHOLD PROPOSED (dry run) \(change.model)/\(change.cohort) \(String(format: "%.4f", change.oldThreshold)) → "
+                    + "\(String(format: "%.4f", change.newThreshold)) v\(change.version) by \(change.calibrator.name)"
+                    + (change.limitedBy.isEmpty ? "" : " (limited by \(change.limitedBy.map(\.rawValue).joined(separator: ", ")))")
+                    + ": FAR \(e.current.far.map(Self.percent) ?? "-") [\(e.currentFAR.map { Self.percent($0.lower) } ?? "-"), "
+                    + "\(e.currentFAR.map { Self.percent($0.upper) } ?? "-")] on \(e.current.impostors) impostors → predicted "
+                    + "\(e.predicted.far.map(Self.percent) ?? "-"), \(e.confirmations) disjoint windows in a row")
+                progress.withLock { $0.proposals += 1 }
+            }
         }, alertObserver: observer)
         let producer = try KafkaProducer(brokers: [cluster.bootstrapServers])
         let store = daemon.store, alerts = daemon.alerts
@@ -136,7 +164,8 @@ public struct DemoRunner: Sendable {
         let snapshot = progress.withLock { $0 }
         return DemoOutcome(messages: await sink.received, transitions: recorded.withLock { $0 }, evaluations: snapshot.evaluations,
                            alertsBeforeShift: snapshot.alertsBeforeShift, eventsAccepted: accepted, badSignatures: await sink.badSignatures,
-                           outboxPending: pending, seconds: seconds, metrics: daemon.metrics.exposition())
+                           outboxPending: pending, thresholdProposals: snapshot.proposals, seconds: seconds,
+                           metrics: daemon.metrics.exposition())
     }
 
     /// `HH:MM:SS` (UTC, 24-hour), matching the RFC 3339 times in the alerts.
@@ -145,6 +174,8 @@ public struct DemoRunner: Sendable {
     }
 
     static func fixed(_ value: Double) -> String { String(format: "%.4f", value) }
+
+    static func percent(_ value: Double) -> String { String(format: "%.1f %%", 100 * value) }
 
     /// `p=0.4132 max z=1.3 (sliced)`.
     static func describe(_ e: DriftEvaluation) -> String {
@@ -158,6 +189,9 @@ struct Progress: Sendable {
     var produced = 0
     var evaluations = 0
     var alertsBeforeShift = 0
+    var lastVerificationPhase = ""
+    var verificationRounds = 0
+    var proposals = 0
 }
 
 /// Progress shared by the producer, the evaluation callback and the webhook sink.

@@ -1,3 +1,5 @@
+import Foundation
+import DriftEstimators
 import TwinwatchCore
 
 /// What the demo (and the end-to-end test) streams: a baseline phase, a steady phase from the
@@ -23,6 +25,24 @@ public struct DemoScenario: Sendable {
     public var windowSize = 250
     /// Null resamples B: the default rules page at a combined p ≤ 0.001, which needs B ≥ 999.
     public var nullResamples = 1000
+    /// Every event carries a label (half genuine): genuine scores ~ N(0.75, 0.07), impostor scores
+    /// ~ N(0.30, 0.08); in `shiftedCohort`, during the shift, impostor scores rise by `impostorShift`
+    /// (FAR at the threshold 0.49 goes from ≈ 1 %, the adaptive target, to ≈ 55 %).
+    public var shiftedCohort = "apac-kiosk"
+    public var impostorShift = 0.2
+    public var threshold = 0.49
+
+    /// The label and score of event `index` of `cohort`.
+    public func labelledScore(index: Int, cohort: String, rng: inout SplitMix64) -> (score: Double, label: Int) {
+        let genuine = rng.next() % 2 == 0
+        let shifted = cohort == shiftedCohort && shift(at: index) != 0 ? impostorShift : 0
+        let (mean, sd) = genuine ? (0.75, 0.07) : (0.30 + shifted, 0.08)
+        // Box–Muller from two uniforms in (0, 1].
+        let u1 = Double(rng.next() % 1_000_000 + 1) / 1_000_000, u2 = Double(rng.next() % 1_000_000) / 1_000_000
+        let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+        return (min(1, max(0, mean + sd * z)), genuine ? 1 : 0)
+    }
+
     /// Rule durations (`for`, `keep_firing_for`) are divided by this: 10 m become 10 s.
     public var timeScale = 60.0
     public var evaluationInterval: Duration = .seconds(1)
@@ -64,6 +84,11 @@ public struct DemoScenario: Sendable {
             alerting: alerting(webhookURL: webhookURL, rules: rules))
         config.store = StoreSettings(path: storePath)
         config.checkpoint = CheckpointSettings(interval: .seconds(2))
+        // Windows of 1 000 labelled events per cohort, dry-run proposals at most every 10 s.
+        config.verification.threshold = threshold
+        config.verification.windowEvents = 1000
+        config.verification.adaptive.coolDown = .seconds(10)
+        config.verification.adaptive.publishTopic = nil
         return config
     }
 

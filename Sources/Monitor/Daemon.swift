@@ -5,6 +5,7 @@ import KafkaIO
 import Logging
 import ServiceLifecycle
 import TwinwatchCore
+import Verification
 
 /// Wires the daemon's services from a validated configuration.
 public struct Daemon: Sendable {
@@ -19,6 +20,7 @@ public struct Daemon: Sendable {
 
     public init(config: TwinwatchConfig, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
+                onVerification: @escaping @Sendable (VerificationRound) -> Void = { _ in },
                 alertObserver: AlertingObserver = AlertingObserver()) async throws {
         let store = try TwinwatchStore(path: config.store.path)
         let observer = metrics.alertingObserver(receivers: config.alerting.receivers.map(\.name), store: store).combined(with: alertObserver)
@@ -35,6 +37,18 @@ public struct Daemon: Sendable {
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
         let decoder = EventDecoder(dimensions: config.modelDimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
         let state = MonitorState(config: config, store: store, logger: logger)
+        // A restart keeps the thresholds in force (and their cool-downs).
+        var restored: [WindowID: ThresholdState] = [:]
+        for record in try await store.thresholdsInForce() {
+            restored[WindowID(model: record.model, cohort: record.cohort)] =
+                ThresholdState(threshold: record.threshold, version: record.version, lastChangeMs: RFC3339.millis(record.createdAt))
+        }
+        if !restored.isEmpty {
+            await state.restoreThresholds(restored)
+            logger.info("thresholds in force restored", metadata: ["cohorts": "\(restored.count)"])
+        }
+        let adaptive = config.verification.adaptive
+        let publisher = ThresholdPublisher(producer: producer, topic: adaptive.publishTopic, file: adaptive.publishFile, logger: logger)
         let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
         self.state = state
         self.store = store
@@ -42,8 +56,8 @@ public struct Daemon: Sendable {
         self.alerts = alerts
         services = [
             AlertingService(coordinator: alerts, settings: config.alerting, store: store, logger: logger, observer: observer),
-            EvaluatorService(state: state, store: store, config: config, alerts: alerts, metrics: metrics, logger: logger,
-                             onEvaluation: onEvaluation),
+            EvaluatorService(state: state, store: store, config: config, alerts: alerts, thresholds: publisher, metrics: metrics,
+                             logger: logger, onEvaluation: onEvaluation, onVerification: onVerification),
             CheckpointService(state: state, store: store, consumer: consumer, deadLetters: deadLetters, groupID: groupID,
                               interval: config.checkpoint.interval, metrics: metrics, logger: logger),
             IngestService(consumer: consumer, decoder: decoder,

@@ -4,6 +4,7 @@ import KafkaIO
 import Prometheus
 import StateStore
 import Synchronization
+import Verification
 
 /// The daemon's Prometheus metrics (DESIGN §8 names, with help text). One registry per daemon,
 /// passed in, so tests and several in-process daemons never share global state.
@@ -17,6 +18,9 @@ public final class DaemonMetrics: Sendable {
         self.registry = registry
         // Every reason is exported from the start, so a rate() over a fresh counter works.
         for reason in EventRejection.Reason.allCases { _ = rejected(reason) }
+        for reason in UnmatchedReason.allCases.map(\.rawValue) + ["score_out_of_range"] {
+            _ = registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason)])
+        }
     }
 
     // Built on use: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
@@ -54,6 +58,16 @@ public final class DaemonMetrics: Sendable {
     private static var servingErrorName: MetricNameDescriptor { metric("serving_error_ratio", "Share of the events with a status that reported error, over the last evaluation interval.") }
     private static var servingReviewName: MetricNameDescriptor { metric("serving_review_ratio", "Share of the events with a decision that went to manual review, over the last evaluation interval.") }
     private static var servingLatencyName: MetricNameDescriptor { metric("serving_latency", unit: "milliseconds", "Serving latency quantiles (0.5, 0.99) over the last evaluation interval (HdrHistogram, 1 % resolution).") }
+    private static var rateName: [String: MetricNameDescriptor] {
+        Dictionary(uniqueKeysWithValues: ["far", "frr", "recall", "precision"].map { name in
+            (name, metric(name, "\(name.uppercased()) of the labelled events in the cohort's window at the threshold in force (cohort all: the model, each cohort at its own)."))
+        })
+    }
+    private static var rateCIName: MetricNameDescriptor { metric("rate_ci", "95 % interval bounds (Wilson, or Clopper–Pearson when configured) of far, frr, recall and precision.") }
+    private static var labelledName: MetricNameDescriptor { metric("labelled_events", unit: "total", "Labelled events counted (joined, inline or self-contained), by model, cohort and label.") }
+    private static var thresholdName: MetricNameDescriptor { metric("threshold", "Decision threshold in force (accept ⇔ score ≥ threshold).") }
+    private static var thresholdUpdatesName: MetricNameDescriptor { metric("threshold_updates", unit: "total", "Threshold changes, applied or proposed (dry run).") }
+    private static var unmatchedName: MetricNameDescriptor { metric("feedback_unmatched", unit: "total", "Feedback that did not become a labelled event, by reason.") }
     private static var evaluationSecondsName: MetricNameDescriptor { metric("evaluation_duration", unit: "seconds", "Time to evaluate one window against its baseline.") }
 
     public func consumed(model: String) -> Counter {
@@ -117,6 +131,38 @@ public final class DaemonMetrics: Sendable {
 
     private static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
                                                       .seconds(1), .seconds(2.5), .seconds(10), .seconds(30)]
+
+    /// Exports one verification round.
+    public func record(_ round: VerificationRound) {
+        for snapshot in round.snapshots {
+            let labels = [("model", snapshot.model), ("cohort", snapshot.cohort)]
+            let c = snapshot.counts
+            for (name, value, interval) in [("far", c.far, snapshot.far), ("frr", c.frr, snapshot.frr), ("recall", c.recall, snapshot.recall),
+                                             ("precision", c.precision, snapshot.precision)] {
+                guard let value, let descriptor = Self.rateName[name] else { continue }
+                registry.makeGauge(descriptor: descriptor, labels: labels).set(value)
+                if let interval {
+                    registry.makeGauge(descriptor: Self.rateCIName, labels: labels + [("rate", name), ("bound", "lower")]).set(interval.lower)
+                    registry.makeGauge(descriptor: Self.rateCIName, labels: labels + [("rate", name), ("bound", "upper")]).set(interval.upper)
+                }
+            }
+            if let t = snapshot.threshold { registry.makeGauge(descriptor: Self.thresholdName, labels: labels).set(t) }
+        }
+        for (key, n) in round.labelled {
+            registry.makeCounter(descriptor: Self.labelledName, labels: [("model", key.model), ("cohort", key.cohort), ("label", key.genuine ? "1" : "0")])
+                .increment(by: Int64(n))
+        }
+        for (reason, n) in round.unmatched {
+            registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason.rawValue)]).increment(by: Int64(n))
+        }
+        if round.refusedScores > 0 {
+            registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", "score_out_of_range")]).increment(by: Int64(round.refusedScores))
+        }
+    }
+
+    public func thresholdUpdate(model: String, cohort: String, status: String) {
+        registry.makeCounter(descriptor: Self.thresholdUpdatesName, labels: [("model", model), ("cohort", cohort), ("status", status)]).increment()
+    }
 
     public func baselineAge(model: String) -> Gauge { registry.makeGauge(descriptor: Self.baselineAgeName, labels: [("model", model)]) }
 

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import TwinwatchCore
+import Verification
 
 /// Every `evaluation.interval`: picks up baseline promotions, stores baselines captured from the
 /// stream, and scores every ready window against its model's active baseline — the configured
@@ -19,15 +20,19 @@ public struct EvaluatorService: Service {
     private let interval: Duration
     private let concurrency: Int
     private let alerts: AlertCoordinator?
+    private let thresholds: ThresholdPublisher?
     private let clock: @Sendable () -> Int64
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
+    private let onVerification: @Sendable (VerificationRound) -> Void
     private let metrics: DaemonMetrics
     private let logger: Logger
 
     /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
     public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, alerts: AlertCoordinator?,
+                thresholds: ThresholdPublisher? = nil,
                 metrics: DaemonMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.nowMs,
-                onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in }) {
+                onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
+                onVerification: @escaping @Sendable (VerificationRound) -> Void = { _ in }) {
         self.state = state
         self.store = store
         registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples,
@@ -35,11 +40,13 @@ public struct EvaluatorService: Service {
         self.metrics = metrics
         settings = config.drift
         self.alerts = alerts
+        self.thresholds = thresholds
         self.clock = clock
         interval = config.evaluation.interval
         concurrency = config.evaluation.concurrency
         self.logger = logger
         self.onEvaluation = onEvaluation
+        self.onVerification = onVerification
     }
 
     public func run() async throws {
@@ -79,6 +86,7 @@ public struct EvaluatorService: Service {
             }
         }
         metrics.nullCalibrationPending.set(Double(pending))
+        samples += await verificationSamples()
         guard let alerts else { return }
         samples += await processSamples()
         await alerts.observe(samples, atMs: clock())
@@ -90,6 +98,37 @@ public struct EvaluatorService: Service {
         /// Waiting for its null calibration.
         case pending
         case scored([SignalSample])
+    }
+
+    /// Verification per cohort from the labelled events (metrics and the far / frr / recall /
+    /// precision signals), and the adaptive thresholds' decisions: stored with their evidence and,
+    /// when applied, published.
+    private func verificationSamples() async -> [SignalSample] {
+        let round = await state.verificationRound(atMs: clock())
+        metrics.record(round)
+        onVerification(round)
+        for decision in round.decisions {
+            switch decision {
+            case .apply(let change): await record(change, status: .applied)
+            case .propose(let change): await record(change, status: .proposed)
+            case .hold: break
+            }
+        }
+        return round.snapshots.flatMap(\.samples)
+    }
+
+    private func record(_ change: ThresholdChange, status: ThresholdRecord.Status) async {
+        let metadata: Logger.Metadata = ["model": "\(change.model)", "cohort": "\(change.cohort)", "from": "\(change.oldThreshold)",
+                                         "to": "\(change.newThreshold)", "version": "\(change.version)", "evidence": "\(change.evidenceJSON)"]
+        logger.info(status == .applied ? "threshold changed" : "threshold change proposed (dry run)", metadata: metadata)
+        metrics.thresholdUpdate(model: change.model, cohort: change.cohort, status: status.rawValue)
+        do {
+            let stored = try await store.append(change.record(status: status))
+            guard status == .applied, let thresholds else { return }
+            await thresholds.publish(stored, inForce: try await store.thresholdsInForce())
+        } catch {
+            logger.error("cannot store a threshold change", metadata: metadata.merging(["error": "\(error)"]) { a, _ in a })
+        }
     }
 
     /// Process-wide signals: the rejected share of the events consumed since the last round, the

@@ -1,9 +1,11 @@
+import Alerting
 import StateStore
 import DriftEstimators
 import EventCodec
 import KafkaIO
 import Logging
 import TwinwatchCore
+import Verification
 
 /// A consistent copy of one key's newest rows, taken for evaluation outside the actor.
 public struct EvaluationInput: Sendable {
@@ -27,6 +29,7 @@ public actor MonitorState {
     private var assigned: Set<TopicPartition> = []
     private var aggregatesRestored = false
     private var serving = ServingTelemetry()
+    private var verification: VerificationBook
     private var servingSince = ContinuousClock.now
     /// Between `ingest` and `completeBatch` a batch's rows are in the windows but its offsets are
     /// not yet recorded; a checkpoint waits for the end of the batch so that rows and offsets agree.
@@ -44,6 +47,7 @@ public actor MonitorState {
         self.logger = logger
         windows = WindowSet(settings: config.window)
         dimensions = config.modelDimensions
+        verification = VerificationBook(settings: config.verification)
     }
 
     /// Applies decoded events (`sources[i]` is where `events[i]` was read); returns, by index,
@@ -51,11 +55,13 @@ public actor MonitorState {
     /// set (when the config names none). Call `completeBatch` once the batch's refusals are handled.
     public func ingest(_ events: [InferenceEvent], sources: [TopicPartition?]) -> [Int: EventRejection] {
         batchInFlight = true
+        let now = WallClock.nowMs()
         var refused: [Int: EventRejection] = [:]
         for (index, event) in events.enumerated() {
             guard let embedding = event.embedding else {
                 accepted += 1
                 serving.record(event, key: windows.cohortKey(model: event.model, cohort: event.cohort))
+                verification.record(event, cohortKey: { windows.cohortKey(model: $0, cohort: $1) }, atMs: now)
                 continue
             }
             let dimension = dimensions[event.model] ?? embedding.count
@@ -69,6 +75,7 @@ public actor MonitorState {
             }
             accepted += 1
             serving.record(event, key: windows.cohortKey(model: event.model, cohort: event.cohort))
+            verification.record(event, cohortKey: { windows.cohortKey(model: $0, cohort: $1) }, atMs: now)
             let score = event.score.map(Float.init) ?? .nan
             embedding.withUnsafeBufferPointer { row in
                 windows.append(model: event.model, cohort: event.cohort, row: row, timestampMs: event.timestampMs, score: score, source: sources[index])
@@ -182,11 +189,6 @@ public actor MonitorState {
     /// Baselines captured from the stream since the last call.
     public func takeCapturedBaselines() -> [NewBaseline] { captures.takeCompleted() }
 
-    // Feedback for the verification join (FAR/FRR per cohort): newest kept, bounded.
-    public private(set) var feedback: [Feedback] = []
-    private let feedbackCapacity = 100_000
-
-    /// Keeps the newest feedback for the verification join.
     /// The serving SLIs of the events taken in since the last call, per (model, cohort) and model.
     public func takeServingSLIs() -> [ServingSLIs] {
         let now = ContinuousClock.now
@@ -194,8 +196,22 @@ public actor MonitorState {
         return serving.take(overSeconds: (now - servingSince) / .seconds(1))
     }
 
+    /// Feedback: labels joined to their events (bounded TTL map), self-contained scored labels
+    /// counted at once, into each cohort's labelled window.
     public func ingest(feedback items: [Feedback]) {
-        feedback.append(contentsOf: items)
-        if feedback.count > feedbackCapacity { feedback.removeFirst(feedback.count - feedbackCapacity) }
+        let now = WallClock.nowMs()
+        for item in items { verification.record(item, cohortKey: { windows.cohortKey(model: $0, cohort: $1) }, atMs: now) }
     }
+
+    /// FAR / FRR / recall / precision per cohort and model, and the adaptive thresholds' decisions.
+    public func verificationRound(atMs now: Int64) -> VerificationRound { verification.evaluate(atMs: now) }
+
+    /// Thresholds in force from the store, applied before any labelled event is counted.
+    public func restoreThresholds(_ states: [WindowID: ThresholdState]) { verification.restore(states) }
+
+    /// Labelled events (joined, inline or self-contained) counted since start.
+    public var labelledEvents: Int { verification.labelledTotal }
+
+    /// Every cohort's threshold in force (cohorts with labelled events).
+    public var thresholdsInForce: [WindowID: Double] { verification.thresholdsInForce }
 }

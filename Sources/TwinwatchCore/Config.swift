@@ -14,6 +14,7 @@ public struct TwinwatchConfig: Sendable, Equatable {
     public var baseline: BaselineSettings
     public var drift: DriftSettings
     public var alerting: AlertingSettings
+    public var verification = VerificationSettings()
     public var http: HTTPSettings = HTTPSettings()
     public var store = StoreSettings(path: StoreSettings.defaultPath(environment: [:]))
     public var checkpoint: CheckpointSettings = CheckpointSettings()

@@ -4,7 +4,7 @@ import Foundation
 /// Documented key by key in `config/twinwatch.example.yaml`.
 enum ConfigSchema {
     static func read(_ root: YAMLSection, _ r: YAMLReader) -> TwinwatchConfig? {
-        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting", "http", "store", "checkpoint"])
+        r.rejectUnknownKeys(root, allowed: ["kafka", "models", "window", "evaluation", "baseline", "drift", "alerting", "verification", "http", "store", "checkpoint"])
         let kafka = readKafka(root, r)
         let models = readModels(root, r)
         let window = readWindow(root, r)
@@ -29,6 +29,7 @@ enum ConfigSchema {
         var config = TwinwatchConfig(kafka: kafka, models: models, window: window, evaluation: evaluation,
                                      baseline: baseline, drift: drift, alerting: alerting)
         config.http = readHTTP(root, r)
+        config.verification = VerificationSchema.read(root, r)
         config.store.path = StoreSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
         if let s = r.section(root, "store") {
             r.rejectUnknownKeys(s, allowed: ["path"])

@@ -9,3 +9,11 @@ public enum DurationParser {
         return nil
     }
 }
+
+extension Duration {
+    /// Whole milliseconds.
+    public var milliseconds: Int64 {
+        let c = components
+        return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
+    }
+}

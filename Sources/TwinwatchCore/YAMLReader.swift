@@ -114,6 +114,27 @@ final class YAMLReader {
         return value
     }
 
+    /// Any finite number.
+    func number(_ section: YAMLSection, _ name: String) -> Double? {
+        guard let node = value(section, name, required: false) else { return nil }
+        guard let value = node.scalar.flatMap({ Double($0.string) }), value.isFinite else {
+            report(line(node, section), section.key(name), "expected a number, got \(quoted(node))")
+            return nil
+        }
+        return value
+    }
+
+    /// A list of exactly two finite numbers, `[low, high]`.
+    func numberPair(_ section: YAMLSection, _ name: String) -> (Double, Double)? {
+        guard let node = value(section, name, required: false) else { return nil }
+        let values = node.sequence?.compactMap { $0.scalar.flatMap { Double($0.string) } }.filter(\.isFinite)
+        guard let values, values.count == 2, node.sequence?.count == 2 else {
+            report(line(node, section), section.key(name), "expected [low, high], got \(quoted(node))")
+            return nil
+        }
+        return (values[0], values[1])
+    }
+
     func bool(_ section: YAMLSection, _ name: String) -> Bool? {
         guard let node = value(section, name, required: false) else { return nil }
         guard let value = node.bool else {

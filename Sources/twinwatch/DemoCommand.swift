@@ -43,7 +43,8 @@ struct DemoCommand: AsyncParsableCommand {
         print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations; "
             + "page alerts: \(outcome.count(.pending)) pending, \(outcome.count(.firing)) firing, \(outcome.count(.resolved)) resolved "
             + "(\(outcome.alertsBeforeShift) before the shift); webhook messages: \(outcome.firingMessages) firing, \(outcome.resolvedMessages) resolved, "
-            + "\(outcome.badSignatures) bad signatures; outbox pending at the end: \(outcome.outboxPending)")
+            + "\(outcome.badSignatures) bad signatures; outbox pending at the end: \(outcome.outboxPending); "
+            + "threshold proposals for \(scenario.shiftedCohort): \(outcome.thresholdProposals)")
         guard outcome.meetsExpectation(for: scenario) else {
             throw CLIError(message: shift == 0 ? "demo: expected no alert and no notification without a shift"
                 : "demo: expected pending → firing → notification → resolved after the shift, none before it, and a drained outbox")

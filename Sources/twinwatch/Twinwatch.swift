@@ -7,7 +7,7 @@ struct Twinwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twinwatch",
         abstract: "Watches Siamese / metric-learning models in production: embedding drift, verification quality, alerts.",
-        subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, EvalCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
     )
 
     static func main() async {

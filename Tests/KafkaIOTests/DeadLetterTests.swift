@@ -77,7 +77,7 @@ struct DeadLetterTests {
         }
         let feedbackLetter = try #require(letters.first { $0.value == Array(badFeedback.utf8) })
         #expect(String(decoding: feedbackLetter.header(DeadLetterQueue.sourceHeader) ?? [], as: UTF8.self) == "feedback/0/1")
-        #expect(try await eventually { await daemon.state.feedback.count == 2 })
+        #expect(try await eventually { await daemon.state.labelledEvents == 2 }, "the label joined to good-0 and the scored one")
         let exposition = daemon.metrics.exposition()
         #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="label"} 1"#))
         #expect(exposition.contains(#"twinwatch_feedback_consumed_total{kind="scored"} 1"#))
