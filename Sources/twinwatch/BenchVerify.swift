@@ -44,20 +44,6 @@ struct BenchVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let data = VerifyBenchData(events: events, cohorts: cohorts, seed: 11)
-        if ProcessInfo.processInfo.environment["TW_STAGES"] != nil {
-            for _ in 0..<5 {
-                var t = DispatchTime.now().uptimeNanoseconds
-                func lap(_ what: String) { let u = DispatchTime.now().uptimeNanoseconds; print(what, Double(u - t) / 1e6, "ms"); t = u }
-                let (all, parts) = LabelledScores.grouped(scores: data.scores, genuine: data.genuine, groups: data.cohortIndex, groupCount: cohorts)
-                lap("grouped")
-                let roc = ROCCurve(all); lap("roc all")
-                _ = roc.equalErrorRate; lap("eer all")
-                _ = parts.map { ROCCurve($0) }; lap("roc parts")
-                _ = VerificationSummary.Group(name: "all", scores: all, options: .init(threshold: 0.55)); lap("group all")
-                _ = LabelledScores(scores: data.scores, genuine: data.genuine); lap("sort alone")
-            }
-            return
-        }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("twinwatch-bench-verify-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

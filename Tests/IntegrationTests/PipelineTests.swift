@@ -45,13 +45,17 @@ struct PipelineTests {
         // Every page fired only after its `for` and resolved later.
         for fired in outcome.transitions.filter({ $0.kind == .firing && $0.instance.severity == .page }) {
             let a = fired.instance
-            #expect(a.rule == "EmbeddingDrift" && a.severity == .page)
+            #expect(["EmbeddingDrift", "FARAboveTarget"].contains(a.rule))
             #expect(try #require(a.firedAt) - a.activeSince >= 1000, "fired before its for: \(a)")
             #expect(outcome.transitions.contains { $0.kind == .resolved && $0.instance.fingerprint == a.fingerprint })
         }
-        // The weak-drift ticket of the same model fires too, but the page inhibits it: never sent.
-        #expect(outcome.messages.allSatisfy { $0.alerts.allSatisfy { $0.labels["alertname"] == "EmbeddingDrift" } })
-        let firing = try #require(outcome.messages.first { $0.status == .firing })
+        // The weak-drift and similarity-shift tickets of the same model fire too, but the pages inhibit them: never sent.
+        let sent = Set(outcome.messages.flatMap { $0.alerts.compactMap { $0.labels["alertname"] } })
+        #expect(sent == ["EmbeddingDrift", "FARAboveTarget"], "\(sent)")
+        // The shifted cohort's impostor scores rose: FAR page, and a dry-run proposal to raise its threshold.
+        #expect(outcome.transitions.contains { $0.kind == .firing && $0.instance.rule == "FARAboveTarget" && $0.instance.labels["cohort"] == scenario.shiftedCohort })
+        #expect(outcome.thresholdProposals >= 1)
+        let firing = try #require(outcome.messages.first { $0.status == .firing && $0.groupLabels["alertname"] == "EmbeddingDrift" })
         #expect(firing.receiver == "demo-sink" && firing.groupLabels == ["alertname": "EmbeddingDrift", "model": scenario.model])
         let alert = try #require(firing.alerts.first)
         #expect(alert.labels["severity"] == "page" && alert.labels["model"] == scenario.model && alert.labels["team"] != nil)
@@ -60,7 +64,7 @@ struct PipelineTests {
         #expect(alert.summary?.contains("Embedding drift") == true, "\(alert.annotations)")
         #expect(alert.annotations["runbook_url"] == "docs/runbooks/embedding-drift.md")
         // One message per group and state: the cohorts of the model fire together (group_by alertname, model).
-        let resolved = try #require(outcome.messages.last)
+        let resolved = try #require(outcome.messages.last { $0.groupLabels["alertname"] == "EmbeddingDrift" })
         #expect(resolved.status == .resolved && resolved.alerts.allSatisfy { $0.status == .resolved && $0.endsAt != "0001-01-01T00:00:00Z" })
         #expect(outcome.metrics.contains(#"twinwatch_window_rows{model="face-verify",cohort="all"} 200.0"#), "\(outcome.metrics)")
         #expect(outcome.metrics.contains(#"twinwatch_drift_p_value{model="face-verify",cohort="all",estimator="combined"}"#))

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Testing
+import TwinwatchCore
 @testable import Verification
 
 @Suite("Adaptive threshold")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinwatchCore
 @testable import Verification
 
 /// Brute force over every candidate threshold (+∞ and each observed score), counting from scratch

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinwatchCore
 import Verification
 
 /// golden/small's `verification_baseline` / `verification_current` (scikit-learn, ref.py) per cohort

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Testing
+import TwinwatchCore
 @testable import Verification
 
 @Suite("Labelled window")

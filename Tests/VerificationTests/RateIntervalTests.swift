@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinwatchCore
 @testable import Verification
 
 /// Naive references: Wilson in its textbook form, Clopper–Pearson by bisection on binomial tail sums.

@@ -1,4 +1,5 @@
 import Testing
+import TwinwatchCore
 import Verification
 
 @Suite("Verification module")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TwinwatchCore
 import Verification
 
 /// Labelled scores as the golden generator wrote them (`.events.bin`): score, label, cohort index.
