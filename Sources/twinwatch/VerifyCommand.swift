@@ -70,8 +70,9 @@ struct VerifyCommand: ParsableCommand {
 
 /// The labelled scores of an event file, as parallel arrays with a group index per score. Every
 /// event is read and validated by `EventFileReader`, as the consumer would; JSON lines go through
-/// it in chunks of whole lines, so that only the scores stay in memory, not a million events
-/// (1 M lines: 140 MB instead of 350 MB resident, 30 % less time).
+/// it in 1 MB blocks of whole lines, so that only the scores stay in memory, not a million events
+/// (1 M lines, measured: 96 MB resident instead of 354 MB when the whole file was read at once,
+/// and a quarter less time, most of it page faults).
 struct LabelledInput {
     var scores = [Double]()
     var genuine = [Bool]()

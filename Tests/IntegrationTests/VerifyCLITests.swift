@@ -156,6 +156,22 @@ struct VerifyCLITests {
     }
 }
 
+extension VerifyCLITests {
+    @Test("bench verify --json: the four lines of DESIGN §9's bench shape (small run, no Python reference)")
+    func bench() throws {
+        let result = try run(["bench", "verify", "--events", "5000", "--repeat", "1", "--no-reference", "--json"])
+        #expect(result.status == 0, "\(result.output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any], "\(result.output)")
+        #expect(report["suite"] as? String == "verify" && report["threads"] as? Int == 1)
+        let lines = try #require(report["results"] as? [[String: Any]])
+        #expect(lines.compactMap { $0["name"] as? String } == ["verify_process", "roc_counting", "join_count_per_cohort", "count_per_cohort"])
+        for line in lines {
+            #expect(line["n"] as? Int == 5000 && (line["per_second"] as? Double ?? 0) > 0, "\(line)")
+            #expect(line["reference_seconds"] is NSNull && line["ratio"] is NSNull, "\(line)")
+        }
+    }
+}
+
 /// Decodes the `verification_*` objects of expected.json and ignores the other top-level keys.
 private struct AnyCodableCohorts<C: Decodable>: Decodable {
     let value: [String: C]?
