@@ -59,3 +59,39 @@ struct AlertsEndpointTests {
         try await task.value
     }
 }
+
+@Suite("Thresholds API")
+struct ThresholdsEndpointTests {
+    @Test("GET /api/v1/thresholds: stored thresholds in force with version and method, configured ones, and the history with evidence")
+    func thresholdsEndpoint() async throws {
+        var logger = Logger(label: "t")
+        logger.logLevel = .critical
+        let store = try TwinwatchStore(path: try TemporaryStore.path("thresholds-api"))
+        try await store.append(ThresholdRecord(model: "m", cohort: "c2", threshold: 0.57, previous: 0.55, version: 1, status: .applied,
+                                               method: "target_far:0.01", reason: nil, evidence: #"{"at_old_threshold":{"fp":40}}"#))
+        try await store.append(ThresholdRecord(model: "m", cohort: "c1", threshold: 0.53, previous: 0.55, version: 1, status: .proposed,
+                                               method: "target_far:0.01", reason: "dry run", evidence: nil))
+        let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: logger)
+        let coordinator = try await AlertCoordinator(settings: AlertingSettings(), defaultConsecutiveWindows: 1, store: store, logger: logger)
+        let (ports, port) = AsyncStream.makeStream(of: Int.self)
+        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: DaemonMetrics(), state: state, alerts: (coordinator, store),
+                                  defaultThreshold: 0.55, logger: logger) { port.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let task = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let base = "http://127.0.0.1:\(try #require(await iterator.next()))"
+
+        let response = try await CurlHTTPClient().get(url: base + "/api/v1/thresholds", timeoutMs: 30_000)
+        #expect(response.status == 200)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])
+        #expect(json["default_threshold"] as? Double == 0.55)
+        let rows = try #require(json["thresholds"] as? [[String: Any]])
+        #expect(rows.count == 1 && rows[0]["cohort"] as? String == "c2" && rows[0]["threshold"] as? Double == 0.57 && rows[0]["version"] as? Int == 1)
+        let history = try #require(json["history"] as? [[String: Any]])
+        #expect(history.map { $0["status"] as? String } == ["proposed", "applied"])
+        #expect(((history[1]["evidence"] as? [String: Any])?["at_old_threshold"] as? [String: Int])?["fp"] == 40)
+
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
