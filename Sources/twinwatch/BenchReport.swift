@@ -93,11 +93,12 @@ enum BenchClock {
 
 /// The Python side of the benches' same-run references.
 enum PythonReference {
-    /// Runs `python3 -c script arguments…` with one BLAS / OpenMP thread; its stdout and exit status.
-    static func run(_ script: String, arguments: [String]) throws -> (output: Data, status: Int32) {
+    /// Runs `python -c script arguments…` (python3 on PATH by default) with one BLAS / OpenMP
+    /// thread; its stdout and exit status.
+    static func run(_ script: String, arguments: [String], python: String = "python3") throws -> (output: Data, status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
+        process.arguments = [python, "-c", script] + arguments
         var environment = ProcessInfo.processInfo.environment
         for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = "1" }
         process.environment = environment

@@ -232,20 +232,10 @@ enum VerifyBenchReference {
     static func seconds(python: String?, file: URL, threshold: Double, repetitions: Int) throws -> Seconds {
         let venv = FileManager.default.currentDirectoryPath + "/.venv-ref/bin/python3"
         let executable = python ?? (FileManager.default.isExecutableFile(atPath: venv) ? venv : "python3")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable, "-c", script, file.path, String(threshold), String(repetitions)]
-        var environment = ProcessInfo.processInfo.environment
-        for key in ["OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"] { environment[key] = "1" }
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0, let seconds = try? JSONDecoder().decode(Seconds.self, from: output) else {
+        let (output, status) = try PythonReference.run(script, arguments: [file.path, String(threshold), String(repetitions)], python: executable)
+        guard status == 0, let seconds = try? JSONDecoder().decode(Seconds.self, from: output) else {
             throw CLIError(message: "bench verify: the reference needs \(executable) with numpy and scikit-learn"
-                + " (scripts/reference-venv.sh makes .venv-ref; or --no-reference); exit \(process.terminationStatus)")
+                + " (scripts/reference-venv.sh makes .venv-ref; or --no-reference); exit \(status)")
         }
         return seconds
     }

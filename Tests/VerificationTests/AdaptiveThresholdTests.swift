@@ -195,7 +195,7 @@ struct AdaptiveThresholdTests {
     /// is evaluated every 250 of its events; applied changes recount the window.
     private func stream(seed: UInt64, events: Int, shiftAt: Int = .max, shiftCohort: Int = 1, shift: Double = 0,
                         rails: ThresholdGuardRails) -> StreamResult {
-        var rng = JoinTestRNG(seed: seed)
+        var rng = ScoreRNG(seed: seed)
         let settings = AdaptiveThreshold.Settings(mode: .apply, calibrator: .targetFAR(0.01), guardRails: rails)
         var windows: [LabelledWindow] = [], adaptives: [AdaptiveThreshold] = []
         for (c, name) in Self.cohorts.enumerated() {

@@ -7,26 +7,6 @@ import Testing
 import TwinwatchCore
 @testable import Verification
 
-/// SplitMix64 (DESIGN §5), written out here because this test target imports only `Verification`.
-struct JoinTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in (0, 1].
-    mutating func unit() -> Double { Double((next() >> 11) + 1) * 0x1p-53 }
-    /// Standard normal (Box–Muller).
-    mutating func gaussian() -> Double {
-        let u1 = unit(), u2 = unit()
-        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-    }
-}
-
 #if canImport(Glibc)
 /// Bytes the C heap has handed out (arena minus its free chunks, plus mmapped blocks), from glibc's
 /// `malloc_info` report; nil when it is unavailable. (`mallinfo2` would be simpler, but it returns a
@@ -178,7 +158,7 @@ struct FeedbackJoinTests {
         let settings = FeedbackJoin.Settings(capacity: 5_000, ttlMs: 20_000, earlyLabelCapacity: 400, earlyLabelTTLMs: 2_000,
                                              tombstoneCapacity: 3_000, tombstoneTTLMs: 30_000)
         var j = FeedbackJoin(settings: settings)
-        var rng = JoinTestRNG(seed: 7)
+        var rng = ScoreRNG(seed: 7)
         var now: Int64 = 0
         var nextID = 0
         var labels = 0, joinedNow = 0, pendingNow = 0

@@ -59,7 +59,7 @@ struct LabelledWindowTests {
     @Test("running counts equal a naive recount after random appends, evictions and threshold changes")
     func matchesNaiveRecount() {
         for seed: UInt64 in [11, 12, 13] {
-            var rng = JoinTestRNG(seed: seed)
+            var rng = ScoreRNG(seed: seed)
             let maxCount = 1 + Int(rng.next() % 500), maxAge = Int64(rng.next() % 5_000)
             var w = LabelledWindow(settings: .init(maxCount: maxCount, maxAgeMs: maxAge), threshold: 0.5)
             var naive = NaiveWindow(maxCount: maxCount, maxAgeMs: maxAge)

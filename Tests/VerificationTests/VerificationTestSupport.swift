@@ -49,6 +49,13 @@ struct ScoreRNG: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+    /// Uniform in (0, 1].
+    mutating func unit() -> Double { Double((next() >> 11) + 1) * 0x1p-53 }
+    /// Standard normal (Box–Muller).
+    mutating func gaussian() -> Double {
+        let u1 = unit(), u2 = unit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+    }
 
     /// n labelled scores: genuine ~ N(0.7, 0.12), impostors ~ N(0.45, 0.12), rounded to `decimals`
     /// (few decimals → many ties), genuine with probability `genuineShare`.
