@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting", "StateStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators",
+            dependencies: ["Monitor", "Alerting", "StateStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators", "Verification",
                            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),

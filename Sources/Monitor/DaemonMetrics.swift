@@ -18,7 +18,7 @@ public final class DaemonMetrics: Sendable {
         self.registry = registry
         // Every reason is exported from the start, so a rate() over a fresh counter works.
         for reason in EventRejection.Reason.allCases { _ = rejected(reason) }
-        for reason in UnmatchedReason.allCases.map(\.rawValue) + ["score_out_of_range"] {
+        for reason in UnmatchedReason.allCases.map(\.rawValue) + ["score_out_of_range", "retrieval_orphan"] {
             _ = registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason)])
         }
     }
@@ -65,6 +65,7 @@ public final class DaemonMetrics: Sendable {
     }
     private static var rateCIName: MetricNameDescriptor { metric("rate_ci", "95 % interval bounds (Wilson, or Clopper–Pearson when configured) of far, frr, recall and precision.") }
     private static var labelledName: MetricNameDescriptor { metric("labelled_events", unit: "total", "Labelled events counted (joined, inline or self-contained), by model, cohort and label.") }
+    private static var recallAtKName: MetricNameDescriptor { metric("recall_at_k", "Recall@k from retrieval feedback (relevant_rank) over the cohort's newest queries.") }
     private static var thresholdName: MetricNameDescriptor { metric("threshold", "Decision threshold in force (accept ⇔ score ≥ threshold).") }
     private static var thresholdUpdatesName: MetricNameDescriptor { metric("threshold_updates", unit: "total", "Threshold changes, applied or proposed (dry run).") }
     private static var unmatchedName: MetricNameDescriptor { metric("feedback_unmatched", unit: "total", "Feedback that did not become a labelled event, by reason.") }
@@ -154,6 +155,14 @@ public final class DaemonMetrics: Sendable {
         }
         for (reason, n) in round.unmatched {
             registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason.rawValue)]).increment(by: Int64(n))
+        }
+        for r in round.retrieval {
+            for point in r.recall {
+                registry.makeGauge(descriptor: Self.recallAtKName, labels: [("model", r.model), ("cohort", r.cohort), ("k", "\(point.k)")]).set(point.value)
+            }
+        }
+        if round.retrievalOrphans > 0 {
+            registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", "retrieval_orphan")]).increment(by: Int64(round.retrievalOrphans))
         }
         if round.refusedScores > 0 {
             registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", "score_out_of_range")]).increment(by: Int64(round.refusedScores))

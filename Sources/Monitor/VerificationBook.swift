@@ -28,6 +28,19 @@ public struct VerificationRound: Sendable {
     public var unmatched: [UnmatchedReason: Int] = [:]
     /// Scores outside `verification.score_range` refused since the last round.
     public var refusedScores = 0
+    /// Retrieval feedback whose event is not (or no longer) held by the join.
+    public var retrievalOrphans = 0
+    /// Recall@1/5/10 per cohort from retrieval feedback.
+    public var retrieval: [RetrievalSnapshot] = []
+}
+
+/// Retrieval quality of one (model, cohort) over its newest queries with feedback.
+public struct RetrievalSnapshot: Sendable {
+    public let model: String
+    public let cohort: String
+    public let queries: Int
+    /// Recall@k and its interval for k = 1, 5, 10.
+    public let recall: [(k: Int, value: Double, interval: RateInterval?)]
 }
 
 public struct LabelledKey: Hashable, Sendable {
@@ -43,6 +56,7 @@ struct VerificationBook: Sendable {
     private var join: FeedbackJoin
     private var windows: [WindowID: LabelledWindow] = [:]
     private var thresholds: [WindowID: AdaptiveThreshold] = [:]
+    private var retrieval: [WindowID: RetrievalWindow] = [:]
     private var restored: [WindowID: ThresholdState] = [:]
     private var pending = VerificationRound()
     private var reportedUnmatched: [UnmatchedReason: Int] = [:]
@@ -75,6 +89,16 @@ struct VerificationBook: Sendable {
 
     /// Feedback: labels joined to their events, self-contained scored labels counted at once.
     mutating func record(_ feedback: Feedback, cohortKey: (String, String) -> WindowID, atMs: Int64) {
+        if case .retrieval(let eventID, let rank, _) = feedback {
+            // Joined through the event the join holds for its label (retrieval events with a score).
+            guard let source = join.source(of: eventID) else {
+                pending.retrievalOrphans += 1
+                return
+            }
+            let key = cohortKey(source.model, source.cohort)
+            _ = retrieval[key, default: RetrievalWindow(capacity: settings.windowEvents)].append(relevantRank: rank)
+            return
+        }
         if case .scored(_, _, let score, _, _) = feedback, !settings.scoreRange.contains(score) {
             pending.refusedScores += 1
             return
@@ -137,6 +161,13 @@ struct VerificationBook: Sendable {
         }
         for (model, counts) in perModel.sorted(by: { $0.key < $1.key }) {
             round.snapshots.append(snapshot(model, WindowSettings.aggregateCohort, nil, counts))
+        }
+        let method: RateInterval.Method = settings.clopperPearson ? .clopperPearson : .wilson
+        for (key, window) in retrieval.sorted(by: { $0.key < $1.key }) where window.queries > 0 {
+            let recall = RetrievalWindow.ks.compactMap { k in
+                window.recall(at: k).map { (k: k, value: $0, interval: RateInterval(successes: window.hits(at: k) ?? 0, trials: window.queries, method: method)) }
+            }
+            round.retrieval.append(RetrievalSnapshot(model: key.model, cohort: key.cohort, queries: window.queries, recall: recall))
         }
         return round
     }

@@ -396,6 +396,11 @@ public struct FeedbackJoin: Sendable {
         }
     }
 
+    /// The model and cohort of a held event (retrieval feedback is joined by it); nil when not held.
+    public func source(of eventID: String) -> (model: String, cohort: String)? {
+        held[Self.hash(eventID)].map { (keys[Int($0.key)].model, keys[Int($0.key)].cohort) }
+    }
+
     private mutating func intern(_ model: String, _ cohort: String) -> UInt32 {
         let key = CohortKey(model: model, cohort: cohort)
         if let index = keyIndex[key] { return index }

@@ -108,3 +108,26 @@ struct LabelledWindowTests {
         #endif
     }
 }
+
+@Suite("Retrieval window")
+struct RetrievalWindowTests {
+    @Test("Recall@k equals a naive recount over the newest queries after random appends")
+    func naive() {
+        var rng = ScoreRNG(seed: 11)
+        var window = RetrievalWindow(capacity: 100)
+        var all: [Int] = []
+        for _ in 0..<2000 {
+            let rank = Int(rng.next() % 15)
+            let appended = window.append(relevantRank: rank)
+            #expect(appended)
+            all.append(rank)
+            let kept = all.suffix(100)
+            for k in RetrievalWindow.ks {
+                let naive = Double(kept.filter { $0 > 0 && $0 <= k }.count) / Double(kept.count)
+                #expect(window.recall(at: k) == naive)
+            }
+        }
+        let refused = !window.append(relevantRank: -1)
+        #expect(refused && window.recall(at: 3) == nil)
+    }
+}
