@@ -281,3 +281,50 @@ struct ConfigLoaderTests {
         #expect(DurationParser.parse("xs") == nil)
     }
 }
+
+@Suite("Configuration: verification")
+struct VerificationConfigTests {
+    @Test("the verification section loads every value; mistakes are named with line and key")
+    func verification() throws {
+        let config = try ConfigLoader.parse(yaml: """
+            kafka: {brokers: [b:9092]}
+            verification:
+              threshold: 0.6
+              score_range: [-1, 1]
+              interval: clopper_pearson
+              join: {capacity: 5000, ttl: 10m}
+              window: {max_events: 3000, max_age: 1h}
+              adaptive:
+                mode: apply
+                calibrator: cost:10:1
+                bounds: [0.4, 0.8]
+                max_step: 0.05
+                cool_down: 30m
+                publish_file: /tmp/thresholds.json
+            """, file: "twinwatch.yaml")
+        let v = config.verification
+        #expect(v.threshold == 0.6 && v.scoreRange == -1...1 && v.clopperPearson && v.joinCapacity == 5000 && v.joinTTL == .seconds(600))
+        #expect(v.windowEvents == 3000 && v.windowMaxAge == .seconds(3600))
+        #expect(v.adaptive.mode == .apply && v.adaptive.calibrator == .cost(falseAccept: 10, falseReject: 1) && v.adaptive.bounds == 0.4...0.8)
+        #expect(v.adaptive.maxStep == 0.05 && v.adaptive.coolDown == .seconds(1800) && v.adaptive.publishFile == "/tmp/thresholds.json")
+        #expect(v.adaptive.publishTopic == "twinwatch.thresholds")
+        do {
+            _ = try ConfigLoader.parse(yaml: """
+                kafka: {brokers: [b:9092]}
+                verification:
+                  threshold: 2
+                  interval: bayes
+                  adaptive: {mode: sometimes, calibrator: target_far:2, bounds: [0.9, 0.95]}
+                """, file: "twinwatch.yaml")
+            Issue.record("accepted a bad verification section")
+        } catch {
+            #expect(error.issues.map(\.description) == [
+                "twinwatch.yaml:3: verification.threshold: must lie in score_range 0.0...1.0, got 2.0",
+                "twinwatch.yaml:4: verification.interval: expected wilson or clopper_pearson, got \"bayes\"",
+                "twinwatch.yaml:5: verification.adaptive.bounds: expected [low, high] around verification.threshold 2.0",
+                "twinwatch.yaml:5: verification.adaptive.calibrator: expected target_far:F, target_precision:P (F, P in [0, 1]), eer, f1 or cost:FA:FR (costs ≥ 0), got \"target_far:2\"",
+                "twinwatch.yaml:5: verification.adaptive.mode: expected off, dry_run, apply, simple, got \"sometimes\"",
+            ])
+        }
+    }
+}
