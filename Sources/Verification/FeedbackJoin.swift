@@ -396,6 +396,14 @@ public struct FeedbackJoin: Sendable {
         }
     }
 
+    /// Bytes the join's storage takes, from its tables' capacities (hash tables at their 3/4 maximum
+    /// load; ids are hashed, names interned, so entries do not grow with id length).
+    public var footprint: Int {
+        func table<V>(_ d: [UInt64: V]) -> Int { Int((Double(d.capacity) / 0.75).rounded(.up)) * (8 + MemoryLayout<V>.stride) }
+        return table(held) + table(early) + table(tombstones)
+            + (heldOrder.allocated + earlyOrder.allocated + tombstoneOrder.allocated) * MemoryLayout<Slot>.stride
+    }
+
     /// The model and cohort of a held event (retrieval feedback is joined by it); nil when not held.
     public func source(of eventID: String) -> (model: String, cohort: String)? {
         held[Self.hash(eventID)].map { (keys[Int($0.key)].model, keys[Int($0.key)].cohort) }

@@ -57,6 +57,9 @@ public struct LabelledWindow: Sendable {
     /// Bytes one row costs in the ring.
     public static var bytesPerRow: Int { MemoryLayout<Row>.stride }
 
+    /// Bytes the window's ring takes (allocated slots × row size).
+    public var footprint: Int { rows.allocated * Self.bytesPerRow }
+
     /// Rows held.
     public var count: Int { rows.count }
     /// Genuine rows held.
