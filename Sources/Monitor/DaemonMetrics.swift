@@ -65,6 +65,8 @@ public final class DaemonMetrics: Sendable {
     }
     private static var rateCIName: MetricNameDescriptor { metric("rate_ci", "95 % interval bounds (Wilson, or Clopper–Pearson when configured) of far, frr, recall and precision.") }
     private static var labelledName: MetricNameDescriptor { metric("labelled_events", unit: "total", "Labelled events counted (joined, inline or self-contained), by model, cohort and label.") }
+    private static var eerName: MetricNameDescriptor { metric("eer", "Equal error rate (interpolated) of the cohort's window of labelled events.") }
+    private static var eerThresholdName: MetricNameDescriptor { metric("eer_threshold", "Threshold at the cohort window's equal error rate.") }
     private static var recallAtKName: MetricNameDescriptor { metric("recall_at_k", "Recall@k from retrieval feedback (relevant_rank) over the cohort's newest queries.") }
     private static var thresholdName: MetricNameDescriptor { metric("threshold", "Decision threshold in force (accept ⇔ score ≥ threshold).") }
     private static var thresholdUpdatesName: MetricNameDescriptor { metric("threshold_updates", unit: "total", "Threshold changes, applied or proposed (dry run).") }
@@ -148,6 +150,10 @@ public final class DaemonMetrics: Sendable {
                 }
             }
             if let t = snapshot.threshold { registry.makeGauge(descriptor: Self.thresholdName, labels: labels).set(t) }
+            if let eer = snapshot.eer {
+                registry.makeGauge(descriptor: Self.eerName, labels: labels).set(eer.rate)
+                registry.makeGauge(descriptor: Self.eerThresholdName, labels: labels).set(eer.threshold)
+            }
         }
         for (key, n) in round.labelled {
             registry.makeCounter(descriptor: Self.labelledName, labels: [("model", key.model), ("cohort", key.cohort), ("label", key.genuine ? "1" : "0")])

@@ -15,6 +15,9 @@ public struct VerificationSnapshot: Sendable {
     public let frr: RateInterval?
     public let recall: RateInterval?
     public let precision: RateInterval?
+    /// The window's equal error rate (interpolated) and its threshold; nil for the model aggregate
+    /// and without both classes.
+    public let eer: EqualErrorRate?
 }
 
 /// What a verification round produced: the snapshots, the threshold decisions, and the labelled
@@ -144,7 +147,8 @@ struct VerificationBook: Sendable {
         for key in windows.keys.sorted() {
             windows[key]!.evict(nowMs: atMs)
             let window = windows[key]!
-            round.snapshots.append(snapshot(key.model, key.cohort, window.threshold, window.counts))
+            round.snapshots.append(snapshot(key.model, key.cohort, window.threshold, window.counts,
+                                            eer: ROCCurve(window.labelledScores()).equalErrorRate))
             perModel[key.model, default: ConfusionCounts()] += window.counts
             guard var adaptive = thresholds[key] else { continue }
             let decision = adaptive.evaluate(window: window, atMs: atMs)
@@ -172,13 +176,14 @@ struct VerificationBook: Sendable {
         return round
     }
 
-    private func snapshot(_ model: String, _ cohort: String, _ threshold: Double?, _ c: ConfusionCounts) -> VerificationSnapshot {
+    private func snapshot(_ model: String, _ cohort: String, _ threshold: Double?, _ c: ConfusionCounts,
+                          eer: EqualErrorRate? = nil) -> VerificationSnapshot {
         let method: RateInterval.Method = settings.clopperPearson ? .clopperPearson : .wilson
         return VerificationSnapshot(model: model, cohort: cohort, threshold: threshold, counts: c,
                                     far: RateInterval(successes: c.fp, trials: c.fp + c.tn, method: method),
                                     frr: RateInterval(successes: c.fn, trials: c.fn + c.tp, method: method),
                                     recall: RateInterval(successes: c.tp, trials: c.tp + c.fn, method: method),
-                                    precision: RateInterval(successes: c.tp, trials: c.tp + c.fp, method: method))
+                                    precision: RateInterval(successes: c.tp, trials: c.tp + c.fp, method: method), eer: eer)
     }
 
     /// Every cohort's threshold in force.

@@ -36,7 +36,10 @@ struct VerificationBookTests {
         // FAR 1 of 1: the Wilson interval of 1/1 is [0.2065, 1].
         let far = try #require(c.far)
         #expect(abs(far.lower - 0.20654931437723745) < 1e-9 && far.upper == 1, "\(far)")
-        #expect(round.snapshots.contains { $0.cohort == "all" && $0.counts == c.counts })
+        #expect(round.snapshots.contains { $0.cohort == "all" && $0.counts == c.counts && $0.eer == nil })
+        // Genuine 0.8, 0.3 and impostor 0.9: the EER interpolates to 1/2 (golden convention tested in VerificationTests).
+        #expect(c.eer?.rate == ROCCurve(LabelledScores(scores: [0.8, 0.3, 0.9], genuine: [true, true, false])).equalErrorRate?.rate)
+        #expect(c.eer != nil)
     }
 
     @Test("retrieval feedback gives Recall@1/5/10 per cohort; feedback for unknown events is an orphan")
