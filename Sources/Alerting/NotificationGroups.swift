@@ -57,8 +57,15 @@ public struct NotificationGroups: Sendable {
                 let known = group.alerts[alert.fingerprint]
                 switch alert.state {
                 case .firing:
-                    // An inhibited alert joins only if the receiver already heard of it (its resolve is owed).
-                    guard !inhibited.contains(alert.fingerprint) || group.notifiedFiring.contains(alert.fingerprint) else { continue }
+                    // An inhibited alert stays only if the receiver already heard of it (its resolve is owed);
+                    // one waiting for its group's first notification leaves the group.
+                    if inhibited.contains(alert.fingerprint) && !group.notifiedFiring.contains(alert.fingerprint) {
+                        if group.alerts.removeValue(forKey: alert.fingerprint) != nil {
+                            groups[id] = group
+                            changed[id] = group
+                        }
+                        continue
+                    }
                 case .resolved:
                     // Resolved alerts matter only to groups that were told they fired.
                     guard known != nil || group.notifiedFiring.contains(alert.fingerprint) else { continue }

@@ -71,6 +71,12 @@ struct NotificationGroupsTests {
         var groups = NotificationGroups(receivers: [Self.receiver], grouping: Self.grouping(wait: 0), externalURL: "")
         let sent = groups.update([page, ticket, otherModel], atMs: 0).notifications
         #expect(Set(sent.flatMap(\.alerts).map(\.fingerprint)) == [page.fingerprint, otherModel.fingerprint])
+        // A ticket waiting for its group's first notification when a page starts is not sent either.
+        var waiting = NotificationGroups(receivers: [Self.receiver], grouping: Self.grouping(wait: 30), externalURL: "")
+        #expect(waiting.update([ticket], atMs: 0).notifications.isEmpty)
+        #expect(waiting.update([page, ticket], atMs: 30_000).notifications.isEmpty, "the ticket's group was due, but it left it")
+        let later = waiting.update([page, ticket], atMs: 60_000).notifications
+        #expect(later.flatMap(\.alerts).map(\.fingerprint) == [page.fingerprint], "\(later)")
     }
 
     @Test("routing by match labels; each receiver groups on its own; state survives a restart")
