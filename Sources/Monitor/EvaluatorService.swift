@@ -87,9 +87,8 @@ public struct EvaluatorService: Service {
         }
         metrics.nullCalibrationPending.set(Double(pending))
         samples += await verificationSamples()
-        guard let alerts else { return }
         samples += await processSamples()
-        await alerts.observe(samples, atMs: clock())
+        await alerts?.observe(samples, atMs: clock())
     }
 
     /// What one window's evaluation gave alerting.
