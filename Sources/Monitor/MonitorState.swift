@@ -47,7 +47,7 @@ public actor MonitorState {
         self.logger = logger
         windows = WindowSet(settings: config.window)
         dimensions = config.modelDimensions
-        verification = VerificationBook(settings: config.verification)
+        verification = VerificationBook(settings: config.verification, holdsForLabels: config.kafka.feedbackTopic != nil)
     }
 
     /// Applies decoded events (`sources[i]` is where `events[i]` was read); returns, by index,

@@ -66,8 +66,12 @@ struct VerificationBook: Sendable {
     /// Labelled events counted since start.
     private(set) var labelledTotal = 0
 
-    init(settings: VerificationSettings) {
+    /// Whether scored events are held for late labels: only with a feedback topic to bring them.
+    let holdsForLabels: Bool
+
+    init(settings: VerificationSettings, holdsForLabels: Bool) {
         self.settings = settings
+        self.holdsForLabels = holdsForLabels
         join = FeedbackJoin(settings: FeedbackJoin.Settings(capacity: settings.joinCapacity, ttlMs: settings.joinTTL.milliseconds))
     }
 
@@ -82,7 +86,7 @@ struct VerificationBook: Sendable {
 
     /// An event with a score: held for its label, or counted at once when it carries one.
     mutating func record(_ event: InferenceEvent, cohortKey: (String, String) -> WindowID, atMs: Int64) {
-        guard let score = event.score else { return }
+        guard let score = event.score, event.label != nil || holdsForLabels else { return }
         guard settings.scoreRange.contains(score) else {
             pending.refusedScores += 1
             return

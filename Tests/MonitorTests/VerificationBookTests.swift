@@ -9,7 +9,7 @@ import Verification
 @Suite("Verification in the daemon's state: joins, refusals, retrieval recall")
 struct VerificationBookTests {
     static func state(_ configure: (inout TwinwatchConfig) -> Void = { _ in }) -> MonitorState {
-        var config = TwinwatchConfig(kafka: KafkaSettings(brokers: ["b"]))
+        var config = TwinwatchConfig(kafka: KafkaSettings(brokers: ["b"], feedbackTopic: "feedback"))
         config.verification.threshold = 0.5
         config.verification.adaptive.mode = .off
         configure(&config)
@@ -40,6 +40,15 @@ struct VerificationBookTests {
         // Genuine 0.8, 0.3 and impostor 0.9: the EER interpolates to 1/2 (golden convention tested in VerificationTests).
         #expect(c.eer?.rate == ROCCurve(LabelledScores(scores: [0.8, 0.3, 0.9], genuine: [true, true, false])).equalErrorRate?.rate)
         #expect(c.eer != nil)
+    }
+
+    @Test("without a feedback topic scored events are not held for labels that cannot come; inline labels still count")
+    func noFeedbackTopic() async {
+        let state = Self.state { $0.kafka.feedbackTopic = nil }
+        _ = await state.ingest([InferenceEvent(eventID: "a", timestampMs: 0, model: "m", cohort: "c", score: 0.8),
+                                InferenceEvent(eventID: "b", timestampMs: 0, model: "m", cohort: "c", score: 0.8, label: 1)], sources: [nil, nil])
+        await state.ingest(feedback: [.label(eventID: "a", label: 1, timestampMs: 0)])
+        #expect(await state.labelledEvents == 1)
     }
 
     @Test("retrieval feedback gives Recall@1/5/10 per cohort; feedback for unknown events is an orphan")
