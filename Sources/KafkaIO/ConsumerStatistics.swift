@@ -27,10 +27,15 @@ public struct ConsumerStatistics: Sendable, Equatable {
                 lag[TopicPartition(topic: topic, partition: partition)] = value
             }
         }
-        // Real brokers only: librdkafka also lists bootstrap ("configured"), internal and logical
-        // (group coordinator) connections.
-        let brokers = (root["brokers"] as? [String: Any] ?? [:]).values.compactMap { $0 as? [String: Any] }
-            .filter { ($0["nodeid"] as? NSNumber)?.intValue ?? -1 >= 0 && $0["source"] as? String == "learned" }
-        self.init(lag: lag, brokersUp: brokers.filter { $0["state"] as? String == "UP" }.count, brokersTotal: brokers.count)
+        // Cluster nodes only: librdkafka also lists its internal broker and logical connections
+        // (the group coordinator), and a bootstrap address keeps source "configured" after it
+        // learned its node id — so a node is counted once by id, up when any entry of it is UP.
+        var nodes: [Int: Bool] = [:]
+        for case let broker as [String: Any] in (root["brokers"] as? [String: Any] ?? [:]).values {
+            guard let id = (broker["nodeid"] as? NSNumber)?.intValue, id >= 0,
+                  let source = broker["source"] as? String, source == "learned" || source == "configured" else { continue }
+            nodes[id] = (nodes[id] ?? false) || broker["state"] as? String == "UP"
+        }
+        self.init(lag: lag, brokersUp: nodes.values.filter { $0 }.count, brokersTotal: nodes.count)
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import KafkaIO
 import Testing
 
@@ -80,6 +81,27 @@ struct ConsumerGroupTests {
 
         let expected = Set((0..<300).map { "before-\($0)" } + (0..<300).map { "during-\($0)" })
         #expect(try await eventually(timeout: .seconds(40)) { Set(await got.values).isSuperset(of: expected) })
+        await consumer.close()
+        await task.value
+    }
+
+    @Test("broker gauges count the cluster's nodes from librdkafka's statistics, and drop when one goes down")
+    func brokerStatistics() async throws {
+        let cluster = try MockKafkaCluster(brokers: 3)
+        try cluster.createTopic("events", partitions: 6)
+        let latest = Mutex<ConsumerStatistics?>(nil)
+        let consumer = try KafkaConsumer(brokers: [cluster.bootstrapServers], groupID: "stats",
+                                         overrides: testOverrides.merging(["statistics.interval.ms": "200"]) { $1 }, logger: quietLogger,
+                                         onStatistics: { stats in latest.withLock { $0 = stats } })
+        try consumer.subscribe(["events"])
+        let task = drain(consumer, into: Received())
+        // The bootstrap list names all three: they stay "configured" in the statistics once their ids are known.
+        #expect(try await eventually(timeout: .seconds(60)) { latest.withLock { $0?.brokersTotal == 3 && $0?.brokersUp == 3 } },
+                "\(String(describing: latest.withLock { $0 }))")
+        try cluster.setBroker(2, up: false)
+        #expect(try await eventually(timeout: .seconds(60)) { latest.withLock { $0?.brokersTotal == 3 && $0?.brokersUp == 2 } },
+                "\(String(describing: latest.withLock { $0 }))")
+        try cluster.setBroker(2, up: true)
         await consumer.close()
         await task.value
     }
