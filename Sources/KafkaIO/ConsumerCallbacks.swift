@@ -7,9 +7,8 @@ import TwinwatchCore
 /// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
 /// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys
 /// the `rd_kafka_t` before releasing it.
-final class ConsumerCallbacks: Sendable {
+final class ConsumerCallbacks: LibrdkafkaClientContext, @unchecked Sendable {
     let continuation: AsyncStream<ConsumerEvent>.Continuation
-    let logger: Logger
     let onStatistics: @Sendable (ConsumerStatistics) -> Void
     /// Where assigned partitions start, when the owner checkpoints offsets itself.
     let startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?
@@ -19,13 +18,13 @@ final class ConsumerCallbacks: Sendable {
     init(continuation: AsyncStream<ConsumerEvent>.Continuation, logger: Logger,
          startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
         self.continuation = continuation
-        self.logger = logger
         self.startOffsets = startOffsets
         self.onStatistics = onStatistics
+        super.init(logger: logger)
     }
 
     func register(on conf: OpaquePointer) {
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        registerContext(on: conf)
         rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
             guard let rk, let opaque else { return }
             Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().rebalance(rk, err, partitions)

@@ -23,5 +23,5 @@ public struct DeadLetterQueue: Sendable {
     }
 
     /// Waits until everything sent is acknowledged by the brokers.
-    public func flush() async throws(KafkaError) { try await producer.flush() }
+    public func flush(timeoutMs: Int32 = 10_000) async throws(KafkaError) { try await producer.flush(timeoutMs: timeoutMs) }
 }

@@ -26,7 +26,8 @@ public final class KafkaConsumer: @unchecked Sendable {
     private struct Control {
         var started = false
         var stopRequested = false
-        var closed: [CheckedContinuation<Void, Never>] = []
+        /// Called once the poll thread has closed the consumer.
+        var closed: [@Sendable () -> Void] = []
         var finished = false
     }
 
@@ -116,7 +117,7 @@ public final class KafkaConsumer: @unchecked Sendable {
             defer { c.closed = [] }
             return c.closed
         }
-        waiters.forEach { $0.resume() }
+        waiters.forEach { $0() }
     }
 
     private func setPaused(_ pause: Bool) {
@@ -162,10 +163,10 @@ public final class KafkaConsumer: @unchecked Sendable {
         }
     }
 
-    /// Commits the stored offsets now and waits for the broker's answer.
-    public func commit() async throws(KafkaError) {
-        let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: rd_kafka_commit(self.handle, nil, 0)) }
+    /// Commits the stored offsets now and waits for the broker's answer, at most `timeout`.
+    public func commit(timeout: Duration? = .seconds(30)) async throws(KafkaError) {
+        guard let err = await blockingCall("commit", timeout: timeout, { rd_kafka_commit(self.handle, nil, 0) }) else {
+            throw KafkaError(.commit, "commit: no answer from the group coordinator within \(timeout!)")
         }
         // Nothing stored since the last commit is not a failure.
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET else {
@@ -174,39 +175,46 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Commits `offsets` (next offset per partition) for the partitions still assigned, and waits
-    /// for the broker: a partition that moved meanwhile is skipped, never committed backwards.
-    public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+    /// for the broker at most `timeout`: a partition that moved meanwhile is skipped, never
+    /// committed backwards.
+    public func commit(_ offsets: [TopicPartition: Int64], timeout: Duration? = .seconds(30)) async throws(KafkaError) {
         var current: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         guard rd_kafka_assignment(handle, &current) == RD_KAFKA_RESP_ERR_NO_ERROR, let current else { return }
         let owned = Set(TopicPartition.list(current))
         rd_kafka_topic_partition_list_destroy(current)
         let commitable = offsets.filter { owned.contains($0.key) }
         guard !commitable.isEmpty else { return }
-        let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let list = rd_kafka_topic_partition_list_new(Int32(commitable.count))
-                defer { rd_kafka_topic_partition_list_destroy(list) }
-                for (tp, offset) in commitable { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)?.pointee.offset = offset }
-                continuation.resume(returning: rd_kafka_commit(self.handle, list, 0))
-            }
+        let answer = await blockingCall("commit", timeout: timeout) {
+            let list = rd_kafka_topic_partition_list_new(Int32(commitable.count))
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            for (tp, offset) in commitable { rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)?.pointee.offset = offset }
+            return rd_kafka_commit(self.handle, list, 0)
+        }
+        guard let err = answer else {
+            throw KafkaError(.commit, "commit \(commitable.count) partitions: no answer from the group coordinator within \(timeout!)")
         }
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.commit, "commit \(commitable.count) partitions", err) }
     }
 
-    /// Leaves the group: commits stored offsets, revokes partitions, ends `events`.
-    public func close() async {
+    /// Leaves the group: commits stored offsets, revokes partitions, ends `events`. Waits at most
+    /// `timeout` for the brokers (returns `false` then: the group notices the member's absence
+    /// after its session timeout; the poll thread keeps the client alive until librdkafka returns).
+    @discardableResult
+    public func close(timeout: Duration? = nil) async -> Bool {
         let running = control.withLock { c in
             c.stopRequested = true
             return c.started && !c.finished
         }
-        guard running else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        guard running else { return true }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let answer = FirstAnswer(continuation)
             let done = control.withLock { c in
                 if c.finished { return true }
-                c.closed.append(continuation)
+                c.closed.append { answer.resume(true) }
                 return false
             }
-            if done { continuation.resume() }
+            if done { answer.resume(true) }
+            if let timeout { answer.resume(false, after: timeout) }
         }
     }
 }

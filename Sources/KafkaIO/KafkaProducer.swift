@@ -59,9 +59,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Throws when messages are still queued or any delivery failed since the last flush.
     public func flush(timeoutMs: Int32 = 10_000) async throws(KafkaError) {
         let failedBefore = reports.failedAtLastFlush.exchange(failed, ordering: .relaxed)
-        let err: rd_kafka_resp_err_t = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: rd_kafka_flush(self.handle, timeoutMs)) }
-        }
+        let err = await blockingCall("flush", timeout: nil) { rd_kafka_flush(self.handle, timeoutMs) } ?? RD_KAFKA_RESP_ERR__TIMED_OUT
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError(.produce, "flush", err) }
         let failedNow = failed
         reports.failedAtLastFlush.store(failedNow, ordering: .relaxed)
@@ -71,16 +69,13 @@ public final class KafkaProducer: @unchecked Sendable {
 
 /// librdkafka's delivery-report callback target (reached through an unretained pointer; the
 /// producer destroys its handle before releasing this).
-private final class DeliveryReports: Sendable {
+private final class DeliveryReports: LibrdkafkaClientContext, @unchecked Sendable {
     let delivered = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
     let failedAtLastFlush = Atomic<Int>(0)
-    let logger: Logger
-
-    init(logger: Logger) { self.logger = logger }
 
     func register(on conf: OpaquePointer) {
-        rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
+        registerContext(on: conf)
         rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
             guard let message, let opaque else { return }
             let reports = Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue()

@@ -10,6 +10,9 @@ import ServiceLifecycle
 /// and the resume offsets come from the same transaction, so nothing is lost and at most one
 /// interval of the stream is read again. On shutdown it checkpoints a last time and closes the
 /// consumer (ingest has stopped by then: it is started after this service, so it stops before).
+/// Shutdown is bounded whatever the brokers do: the final checkpoint is written to the store
+/// first (local), and the dead-letter flush, the offset commit and leaving the group wait at most
+/// `shutdownKafkaTimeout` each.
 public struct CheckpointService: Service {
     private let state: MonitorState
     private let store: TwinwatchStore
@@ -32,6 +35,10 @@ public struct CheckpointService: Service {
         self.logger = logger
     }
 
+    /// How long each Kafka step of the shutdown may wait for brokers (three steps; the unit's
+    /// stop timeout leaves room for them).
+    public static let shutdownKafkaTimeout: Duration = .seconds(5)
+
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while true {
@@ -39,19 +46,23 @@ public struct CheckpointService: Service {
                 await checkpointOnce()
             }
         }
-        await checkpointOnce()
-        await consumer.close()
-        logger.info("final checkpoint written, consumer closed")
+        await checkpointOnce(kafkaTimeout: Self.shutdownKafkaTimeout)
+        if await consumer.close(timeout: Self.shutdownKafkaTimeout) {
+            logger.info("final checkpoint written, consumer closed")
+        } else {
+            logger.warning("final checkpoint written; the brokers did not answer the group leave within \(Self.shutdownKafkaTimeout), exiting without it")
+        }
     }
 
-    /// Writes one checkpoint; a failure is logged and the same rows are retried next time.
-    public func checkpointOnce() async {
+    /// Writes one checkpoint; a failure is logged and the same rows are retried next time. Kafka
+    /// calls (dead-letter flush, commit) wait at most `kafkaTimeout`.
+    public func checkpointOnce(kafkaTimeout: Duration = .seconds(30)) async {
         let started = ContinuousClock.now
         let checkpoint = await state.checkpoint(groupID: groupID)
         guard !checkpoint.windows.isEmpty || !checkpoint.offsets.isEmpty else { return }
         if let deadLetters {
             do {
-                try await deadLetters.flush()
+                try await deadLetters.flush(timeoutMs: Int32(kafkaTimeout.components.seconds * 1000))
             } catch {
                 metrics.deadLetterFailures.increment()
                 logger.error("dead-letter delivery failed before checkpoint", metadata: ["error": "\(error)"])
@@ -70,7 +81,7 @@ public struct CheckpointService: Service {
         metrics.checkpointSeconds.record(started.duration(to: .now))
         metrics.lastCheckpoint.set(Date().timeIntervalSince1970)
         do {
-            try await consumer.commit(Dictionary(checkpoint.offsets.map { ($0.source, $0.nextOffset) }, uniquingKeysWith: max))
+            try await consumer.commit(Dictionary(checkpoint.offsets.map { ($0.source, $0.nextOffset) }, uniquingKeysWith: max), timeout: kafkaTimeout)
         } catch {
             // The store is the source of truth for this instance; the group offset catches up next time.
             logger.warning("offset commit after checkpoint failed", metadata: ["error": "\(error)"])
