@@ -83,13 +83,20 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore", "Verification",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore", "Verification", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             swiftSettings: optimisedInDebug
+        ),
+        // The service manager's notification protocol (READY, STATUS, WATCHDOG, RELOADING, STOPPING) over
+        // $NOTIFY_SOCKET, without libsystemd.
+        .target(
+            name: "Systemd",
+            swiftSettings: strict
         ),
         .target(
             name: "HTTPAPI",

@@ -44,6 +44,24 @@ public actor AlertCoordinator {
                                                            "groups": "\(restoredGroups.count)"])
         }
         observer.alerts(engine.alerts)
+        let retired = engine.retire(rulesNotIn: Set(settings.rules.map(\.name)), atMs: WallClock.nowMs())
+        if !retired.isEmpty {
+            logger.info("alerts of rules no longer in the rule file end", metadata: ["alerts": "\(retired.count)"])
+            await advance(retired, atMs: WallClock.nowMs())
+        }
+    }
+
+    /// A configuration reload: new rules and grouping, alerts and groups kept. Firing alerts of
+    /// removed rules resolve (and are notified). Receivers stay as they are (a restart changes them).
+    public func reconfigure(_ settings: AlertingSettings, defaultConsecutiveWindows: Int, atMs now: Int64) async {
+        engine = RuleEngine(rules: settings.rules, defaultConsecutiveWindows: defaultConsecutiveWindows, staleAfter: settings.staleAfter,
+                            context: ["runbook_base_url": settings.runbookBaseURL], restoring: engine.alerts)
+        groups = NotificationGroups(receivers: settings.receivers, grouping: settings.grouping, externalURL: settings.externalURL,
+                                    restoring: Array(groups.groups.values))
+        let retired = engine.retire(rulesNotIn: Set(settings.rules.map(\.name)), atMs: now)
+        await advance(retired, atMs: now)
+        logger.info("alert rules reloaded", metadata: ["rules": "\(settings.rules.count)", "resolved_by_removal": "\(retired.filter { $0.kind == .resolved }.count)"])
+        observer.alerts(engine.alerts)
     }
 
     /// The current alerts: firing first, then pending, then recently resolved.

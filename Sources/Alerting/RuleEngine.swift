@@ -41,9 +41,9 @@ public struct RuleEngine: Sendable {
         staleAfterMs = staleAfter.milliseconds
         resolvedRetentionMs = resolvedRetention.milliseconds
         self.context = context
-        // Alerts of rules no longer in the file are dropped (their notifications already went out).
-        let names = Set(rules.map(\.name))
-        instances = Dictionary(restoring.filter { names.contains($0.rule) }.map { ($0.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
+        // Alerts of rules no longer in the file are kept: `retire(rulesNotIn:)` resolves them, so
+        // their receivers hear it, and retention forgets them.
+        instances = Dictionary(restoring.map { ($0.fingerprint, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Feeds one round of samples at `now` (ms since 1970); then sweeps stale and old alerts.
@@ -76,6 +76,25 @@ public struct RuleEngine: Sendable {
                 instances[fingerprint] = nil
                 transitions.append(AlertTransition(kind: .forgotten, instance: alert))
             default:
+                break
+            }
+        }
+        return transitions.sorted { $0.instance.fingerprint < $1.instance.fingerprint }
+    }
+
+    /// Rules removed from the file (found at start or on reload): their firing alerts resolve
+    /// (receivers hear it), pending ones clear; resolved ones stay until their retention.
+    public mutating func retire(rulesNotIn names: Set<String>, atMs now: Int64) -> [AlertTransition] {
+        var transitions: [AlertTransition] = []
+        for (fingerprint, var alert) in instances where !names.contains(alert.rule) {
+            switch alert.state {
+            case .firing:
+                alert.annotations["resolution"] = "rule \(alert.rule) removed from the rule file"
+                transitions.append(resolve(&alert, now: now))
+            case .pending:
+                instances[fingerprint] = nil
+                transitions.append(AlertTransition(kind: .cleared, instance: alert))
+            case .resolved:
                 break
             }
         }

@@ -31,6 +31,16 @@ actor BaselineRegistry {
         case ready(DriftReference)
         /// The baseline holds too few rows of the cohort for any calibrated window: not scored.
         case uncalibrated(String)
+
+        /// The lookup as the operations API reports it.
+        var status: CalibrationStatus {
+            switch self {
+            case .noBaseline: .noBaseline
+            case .pending: .calibrating
+            case .ready(let r): .calibrated(baselineID: r.baseline.id, windowSize: r.windowSize)
+            case .uncalibrated(let why): .uncalibrated(why)
+            }
+        }
     }
 
     private struct Key: Hashable { let baselineID: Int64; let cohort: String; let windowSize: Int }

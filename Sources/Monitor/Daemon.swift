@@ -1,9 +1,11 @@
 import Alerting
+import Foundation
 import StateStore
 import EventCodec
 import KafkaIO
 import Logging
 import ServiceLifecycle
+import Systemd
 import TwinwatchCore
 import Verification
 
@@ -14,11 +16,21 @@ public struct Daemon: Sendable {
     public let metrics: DaemonMetrics
     /// Decides and remembers alerts (also read by the HTTP API).
     public let alerts: AlertCoordinator
+    /// Reloads the configuration file (nil when the daemon was not started from one).
+    public let reloader: ConfigReloader?
+    public let publisher: ThresholdPublisher
+    public let startedAt = Date()
     /// Started in this order; ServiceGroup stops them in reverse: ingest first, then the final
-    /// checkpoint (which commits and closes the consumer), the evaluator, alerting last.
+    /// checkpoint (which commits and closes the consumer), the evaluator, alerting last. The
+    /// systemd service is the last in the list: the first to stop (it says STOPPING=1).
     public let services: [any Service]
 
+    /// `configPath`: the file `config` was read from, read again on SIGHUP; `overrides` are the
+    /// command-line settings re-applied over it. `environment`: where `NOTIFY_SOCKET` and
+    /// `WATCHDOG_USEC` come from.
     public init(config: TwinwatchConfig, logger: Logger, metrics: DaemonMetrics = DaemonMetrics(),
+                configPath: String? = nil, overrides: @escaping @Sendable (inout TwinwatchConfig) -> Void = { _ in },
+                environment: [String: String] = ProcessInfo.processInfo.environment,
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
                 onVerification: @escaping @Sendable (VerificationRound) -> Void = { _ in },
                 alertObserver: AlertingObserver = AlertingObserver()) async throws {
@@ -50,6 +62,13 @@ public struct Daemon: Sendable {
         let adaptive = config.verification.adaptive
         let publisher = ThresholdPublisher(producer: producer, topic: adaptive.publishTopic, file: adaptive.publishFile, logger: logger)
         let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
+        let progress = PipelineProgress()
+        let notifier = SystemdNotifier(environment: environment)
+        let reloader = configPath.map {
+            ConfigReloader(path: $0, running: config, overrides: overrides, state: state, alerts: alerts, notifier: notifier, logger: logger)
+        }
+        self.reloader = reloader
+        self.publisher = publisher
         self.state = state
         self.store = store
         self.metrics = metrics
@@ -57,12 +76,14 @@ public struct Daemon: Sendable {
         services = [
             AlertingService(coordinator: alerts, settings: config.alerting, store: store, logger: logger, observer: observer),
             EvaluatorService(state: state, store: store, config: config, alerts: alerts, thresholds: publisher, metrics: metrics,
-                             logger: logger, onEvaluation: onEvaluation, onVerification: onVerification),
+                             progress: progress, logger: logger, onEvaluation: onEvaluation, onVerification: onVerification),
             CheckpointService(state: state, store: store, consumer: consumer, deadLetters: deadLetters, groupID: groupID,
                               interval: config.checkpoint.interval, metrics: metrics, logger: logger),
             IngestService(consumer: consumer, decoder: decoder,
                           feedback: config.kafka.feedbackTopic.map { FeedbackRoute(topic: $0, decoder: FeedbackDecoder(knownModels: known)) },
-                          deadLetters: deadLetters, state: state, metrics: metrics, logger: logger),
+                          deadLetters: deadLetters, state: state, metrics: metrics, progress: progress, logger: logger),
+            SystemdService(notifier: notifier, watchdog: WatchdogSchedule(environment: environment), progress: progress, state: state,
+                           alerts: alerts, reloader: reloader, logger: logger),
         ]
     }
 

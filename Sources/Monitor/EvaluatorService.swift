@@ -25,12 +25,14 @@ public struct EvaluatorService: Service {
     private let onEvaluation: @Sendable (DriftEvaluation) -> Void
     private let onVerification: @Sendable (VerificationRound) -> Void
     private let metrics: DaemonMetrics
+    private let progress: PipelineProgress
     private let logger: Logger
 
     /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
     public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, alerts: AlertCoordinator?,
                 thresholds: ThresholdPublisher? = nil,
-                metrics: DaemonMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = WallClock.nowMs,
+                metrics: DaemonMetrics, progress: PipelineProgress = PipelineProgress(), logger: Logger,
+                clock: @escaping @Sendable () -> Int64 = WallClock.nowMs,
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
                 onVerification: @escaping @Sendable (VerificationRound) -> Void = { _ in }) {
         self.state = state
@@ -38,6 +40,7 @@ public struct EvaluatorService: Service {
         registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples,
                                     threads: config.evaluation.concurrency, logger: logger)
         self.metrics = metrics
+        self.progress = progress
         settings = config.drift
         self.alerts = alerts
         self.thresholds = thresholds
@@ -64,6 +67,8 @@ public struct EvaluatorService: Service {
     /// One round: baselines first (promotions, captures), then every ready window, then the
     /// round's signals to alerting.
     public func evaluateOnce() async {
+        progress.begin(.evaluator)
+        defer { progress.end(.evaluator) }
         await storeCapturedBaselines()
         await refreshBaselines()
         let inputs = await state.evaluationInputs()
@@ -157,7 +162,9 @@ public struct EvaluatorService: Service {
         let started = ContinuousClock.now
         let reference: DriftReference
         let (model, cohort) = (input.id.model, input.id.cohort)
-        switch await registry.reference(model: model, cohort: cohort, windowSize: input.window.rows) {
+        let lookup = await registry.reference(model: model, cohort: cohort, windowSize: input.window.rows)
+        if cohort == WindowSettings.aggregateCohort { await state.noteCalibration(model: model, lookup.status) }
+        switch lookup {
         case .noBaseline: return .skipped
         case .pending: return .pending
         case .uncalibrated:

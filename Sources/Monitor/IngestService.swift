@@ -17,10 +17,12 @@ public struct IngestService: Service {
     private let deadLetters: DeadLetterQueue?
     private let state: MonitorState
     private let metrics: DaemonMetrics
+    private let progress: PipelineProgress
     private let logger: Logger
 
     public init(consumer: KafkaConsumer, decoder: EventDecoder, feedback: FeedbackRoute? = nil, deadLetters: DeadLetterQueue?,
-                state: MonitorState, metrics: DaemonMetrics, logger: Logger) {
+                state: MonitorState, metrics: DaemonMetrics, progress: PipelineProgress = PipelineProgress(), logger: Logger) {
+        self.progress = progress
         self.consumer = consumer
         self.decoder = decoder
         self.feedback = feedback
@@ -35,7 +37,9 @@ public struct IngestService: Service {
         for await event in consumer.events.cancelOnGracefulShutdown() {
             switch event {
             case .messages(let batch):
+                progress.begin(.ingest)
                 await process(batch, &refusals)
+                progress.end(.ingest)
             case .assigned(let partitions):
                 await state.partitionsAssigned(partitions)
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))

@@ -40,6 +40,11 @@ public actor MonitorState {
     private let logger: Logger
     /// Events accepted into state since start.
     public private(set) var accepted = 0
+    /// The evaluator has read the active baselines once (systemd READY waits for it).
+    public private(set) var baselinesLoaded = false
+    /// Per model, its aggregate window's calibration as last evaluated (absent: its window has
+    /// not been evaluated yet).
+    public private(set) var calibration: [String: CalibrationStatus] = [:]
 
     public init(config: TwinwatchConfig, store: TwinwatchStore? = nil, logger: Logger) {
         self.config = config
@@ -158,7 +163,10 @@ public actor MonitorState {
 
     /// A model's baseline changed: its windows are scored against the new one at the next evaluation,
     /// even without new rows.
-    public func baselineReplaced(model: String) { windows.resetEvaluation(model: model) }
+    public func baselineReplaced(model: String) {
+        windows.resetEvaluation(model: model)
+        calibration[model] = nil
+    }
 
     /// Windows ready for evaluation and not yet scored (0 once the evaluator has caught up).
     public func windowsAwaitingEvaluation() -> Int { windows.windows.values.filter { windows.evaluableRows($0) != nil }.count }
@@ -179,9 +187,14 @@ public actor MonitorState {
     /// capturing one from the stream.
     public func baselinesChanged(modelsWithBaseline: Set<String>) {
         self.modelsWithBaseline = modelsWithBaseline.count
+        baselinesLoaded = true
+        for model in calibration.keys where !modelsWithBaseline.contains(model) { calibration[model] = .noBaseline }
         guard config.baseline.autoCapture else { return }
         captures.update(modelsWithBaseline: modelsWithBaseline, rows: config.baseline.captureRows, source: "auto-capture:\(config.kafka.eventsTopic)")
     }
+
+    /// The evaluator's finding for a model's aggregate window.
+    public func noteCalibration(model: String, _ status: CalibrationStatus) { calibration[model] = status }
 
     /// A captured baseline could not be stored: capture the model again.
     public func captureFailed(model: String) { captures.failed(model) }
@@ -214,4 +227,15 @@ public actor MonitorState {
 
     /// Every cohort's threshold in force (cohorts with labelled events).
     public var thresholdsInForce: [WindowID: Double] { verification.thresholdsInForce }
+
+    /// A reload's verification settings (see `VerificationBook.reconfigure`).
+    public func reconfigureVerification(_ settings: VerificationSettings) { verification.reconfigure(settings) }
+
+    /// An operator's threshold for `model`/`cohort` (after the cohort cap), in force at once; the
+    /// state to persist.
+    public func setThreshold(_ value: Double, model: String, cohort: String, atMs: Int64) -> (key: WindowID, previous: ThresholdState, state: ThresholdState) {
+        let key = windows.cohortKey(model: model, cohort: cohort)
+        let previous = verification.thresholdState(for: key)
+        return (key, previous, verification.setThreshold(value, for: key, atMs: atMs))
+    }
 }

@@ -55,7 +55,7 @@ public struct LabelledKey: Hashable, Sendable {
 /// The daemon's verification state, owned by `MonitorState`: the feedback join, a labelled window
 /// and an adaptive threshold per (model, cohort) after the cohort cap. Time is processing time.
 struct VerificationBook: Sendable {
-    let settings: VerificationSettings
+    private(set) var settings: VerificationSettings
     private var join: FeedbackJoin
     private var windows: [WindowID: LabelledWindow] = [:]
     private var thresholds: [WindowID: AdaptiveThreshold] = [:]
@@ -127,13 +127,45 @@ struct VerificationBook: Sendable {
     }
 
     private func adaptive(_ key: WindowID, state: ThresholdState) -> AdaptiveThreshold {
+        AdaptiveThreshold(model: key.model, cohort: key.cohort, settings: adaptiveSettings, state: state, killSwitch: settings.adaptive.killSwitch)
+    }
+
+    private var adaptiveSettings: AdaptiveThreshold.Settings {
         let a = settings.adaptive
         let rails = ThresholdGuardRails(minGenuine: a.minGenuine, minImpostors: a.minImpostors, bounds: a.bounds, maxStep: a.maxStep,
                                         minStep: a.minStep, method: settings.clopperPearson ? .clopperPearson : .wilson,
                                         confirmations: a.confirmations, coolDownMs: a.coolDown.milliseconds)
-        return AdaptiveThreshold(model: key.model, cohort: key.cohort,
-                                 settings: AdaptiveThreshold.Settings(mode: a.mode, calibrator: a.calibrator, guardRails: rails),
-                                 state: state, killSwitch: a.killSwitch)
+        return AdaptiveThreshold.Settings(mode: a.mode, calibrator: a.calibrator, guardRails: rails)
+    }
+
+    /// A reload: the adaptive thresholds' mode, calibrator, guard rails and kill switch, the
+    /// interval method and the configured threshold of cohorts not yet seen change at once; windows,
+    /// the join and every cohort's threshold in force are kept. (Window and join sizes: restart.)
+    mutating func reconfigure(_ new: VerificationSettings) {
+        settings.adaptive = new.adaptive
+        settings.clopperPearson = new.clopperPearson
+        settings.threshold = new.threshold
+        let adaptive = adaptiveSettings
+        for key in Array(thresholds.keys) {
+            thresholds[key]?.settings = adaptive
+            thresholds[key]?.killSwitch = new.adaptive.killSwitch
+        }
+    }
+
+    /// An operator's threshold for one cohort: in force at once, the next version of the cohort's
+    /// threshold; its adaptive threshold starts over from it (the cool-down counts from now).
+    mutating func setThreshold(_ value: Double, for key: WindowID, atMs: Int64) -> ThresholdState {
+        let current = thresholds[key]?.state ?? restored[key] ?? ThresholdState(threshold: settings.threshold)
+        let state = ThresholdState(threshold: value, version: current.version + 1, lastChangeMs: atMs)
+        restored[key] = state
+        windows[key]?.setThreshold(value)
+        thresholds[key] = adaptive(key, state: state)
+        return state
+    }
+
+    /// The cohort's threshold in force, with its version (the configured one before any change).
+    func thresholdState(for key: WindowID) -> ThresholdState {
+        thresholds[key]?.state ?? restored[key] ?? ThresholdState(threshold: settings.threshold)
     }
 
     /// Ages the windows and the join to `atMs`, measures every cohort and model, and lets each

@@ -23,10 +23,14 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(message: "\(config): invalid configuration\n\(error.description)", exitCode: 2)
         }
-        if let brokers { settings.kafka.brokers = brokers.split(separator: ",").map(String.init) }
+        let brokerList = brokers.map { $0.split(separator: ",").map(String.init) }
+        let overrides: @Sendable (inout TwinwatchConfig) -> Void = { config in
+            if let brokerList { config.kafka.brokers = brokerList }
+        }
+        overrides(&settings)
         let logger = logging.logger("twinwatch")
         for w in warnings { logger.warning("configuration: \(w.description)") }
-        let daemon = try await Daemon(config: settings, logger: logger)
+        let daemon = try await Daemon(config: settings, logger: logger, configPath: config, overrides: overrides)
         var services = daemon.services
         if settings.http.enabled {
             // First in the list: stopped last, so /metrics answers until the end.

@@ -93,8 +93,14 @@ struct RuleEngineTests {
         var restarted = RuleEngine(rules: [Self.rule(for: 0)], defaultConsecutiveWindows: 1, staleAfter: .seconds(3600), restoring: engine.alerts)
         #expect(restarted.observe([Self.drift(p: 0.0001, end: 200)], atMs: 10_000).map(\.kind) == [.updated])
         #expect(restarted.observe([Self.drift(p: 0.4, end: 300)], atMs: 20_000).map(\.kind) == [.resolved])
-        // Alerts of a rule removed from the file are dropped at start.
-        let other = RuleEngine(rules: [Self.rule(name: "Other")], defaultConsecutiveWindows: 1, staleAfter: .seconds(3600), restoring: engine.alerts)
+        // Alerts of a rule removed from the file resolve (firing) or clear (pending) when retired,
+        // and are forgotten after the retention.
+        var other = RuleEngine(rules: [Self.rule(name: "Other")], defaultConsecutiveWindows: 1, staleAfter: .seconds(3600), restoring: engine.alerts)
+        let retired = other.retire(rulesNotIn: ["Other"], atMs: 30_000)
+        #expect(retired.map(\.kind) == [.resolved])
+        #expect(retired.first?.instance.annotations["resolution"] == "rule \(Self.rule(for: 0).name) removed from the rule file")
+        #expect(other.retire(rulesNotIn: ["Other"], atMs: 31_000).isEmpty)
+        #expect(other.sweep(atMs: 30_000 + 900_000).map(\.kind) == [.forgotten])
         #expect(other.alerts.isEmpty)
     }
 
