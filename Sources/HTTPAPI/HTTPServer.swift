@@ -1,27 +1,27 @@
-import Alerting
 import Hummingbird
 import Logging
-import Monitor
-import StateStore
 
-/// The daemon's HTTP server (Hummingbird), a `Service` in the daemon's group.
+/// The daemon's HTTP server (Hummingbird), a `Service` in the daemon's group: DESIGN §8's
+/// operations endpoints and API. Mutating endpoints (`POST /api/v1/…`) need the bearer token.
 public enum HTTPServer {
-    /// An application listening on `host:port` serving the operations endpoints, and the alerts
-    /// and thresholds API when `alerts` (and the store) is given.
-    public static func make(host: String, port: Int, metrics: DaemonMetrics, state: MonitorState,
-                            alerts: (coordinator: AlertCoordinator, store: TwinwatchStore)? = nil, defaultThreshold: Double = 0.5,
-                            logger: Logger,
-                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// Every route of `api` (also what `app.test(.router)` tests).
+    public static func router(api: OperationsAPI) -> Router<BasicRequestContext> {
         let router = Router()
-        if let alerts {
-            AlertsController(alerts: alerts.coordinator, store: alerts.store).register(on: router)
-            ThresholdsController(state: state, store: alerts.store, defaultThreshold: defaultThreshold).register(on: router)
-        }
-        OperationsController(metrics: metrics, readiness: {
-            Readiness(assignedPartitions: await state.assignedPartitionCount, modelsWithBaseline: await state.modelsWithBaseline)
-        }).register(on: router)
-        return Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "twinwatch"),
+        let mutating = router.group("/api/v1").add(middleware: BearerTokenMiddleware(token: api.config.http.token))
+        OperationsController(api: api).register(on: router)
+        StatusController(api: api).register(on: router)
+        AlertsController(alerts: api.alerts, store: api.store).register(on: router)
+        BaselinesController(api: api).register(on: router, mutating: mutating)
+        ThresholdsController(api: api).register(on: router, mutating: mutating)
+        ReloadController(api: api).register(mutating: mutating)
+        return router
+    }
+
+    /// An application listening on `host:port`; `onServerRunning` gets the bound port.
+    public static func make(host: String, port: Int, api: OperationsAPI, logger: Logger,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        Application(
+            router: router(api: api), configuration: .init(address: .hostname(host, port: port), serverName: "twinwatch"),
             onServerRunning: { await onServerRunning($0.localAddress?.port ?? port) }, logger: logger)
     }
 }

@@ -56,6 +56,21 @@ public final class TwinwatchStore: Sendable {
         do { return try await pool.read(body) } catch { throw wrap(error) }
     }
 
+    /// Whether the database takes writes now (readiness): a write transaction that writes nothing
+    /// and rolls back fails on a read-only file, a lost directory or a lock held past the busy timeout.
+    public func checkWritable() async throws(StoreError) {
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "DELETE FROM consumer_offset WHERE 0")
+                    return .rollback
+                }
+            }
+        } catch {
+            throw wrap(error)
+        }
+    }
+
     private func wrap(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         return StoreError(.database, "\(path): \(Self.describe(error))")

@@ -57,15 +57,8 @@ enum AlertingSchema {
             if let u = url, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
                 r.report(w.line(of: "url"), w.key("url"), "expected an http:// or https:// URL, got \"\(u)\"")
             }
-            var secret: String?
-            if let path = r.string(w, "secret_file") {
-                if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
-                   !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                    secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                } else {
-                    r.report(w.line(of: "secret_file"), w.key("secret_file"), "cannot read secret file \(path) (or it is empty)")
-                }
-            } else if kind == .pagerduty {
+            let secret = r.secretFile(w, "secret_file")
+            if w.node("secret_file") == nil, kind == .pagerduty {
                 r.report(w.line, w.key("secret_file"), "is required for pagerduty: a file holding the integration's routing key")
             }
             if let secret, secret.hasPrefix("whsec_"), Data(base64Encoded: Self.padded(String(secret.dropFirst(6)))) == nil {
@@ -87,8 +80,7 @@ enum AlertingSchema {
     /// The rules of `path` (relative to the configuration's directory); without a path the shipped
     /// default file beside the configuration, and no rules (a warning) when it is not there.
     private static func loadRules(_ path: String?, _ r: YAMLReader, at s: YAMLSection, minimumLevel: Double) -> [AlertRule] {
-        let directory = (r.file as NSString).deletingLastPathComponent
-        let resolved = { (p: String) in p.hasPrefix("/") || directory.isEmpty ? p : "\(directory)/\(p)" }
+        let resolved = r.resolvedPath
         guard let path else {
             let fallback = resolved(AlertingSettings.defaultRulesFile)
             guard FileManager.default.fileExists(atPath: fallback) else {

@@ -169,12 +169,19 @@ public struct CheckpointSettings: Sendable, Equatable {
     public init(interval: Duration = .seconds(30)) { self.interval = interval }
 }
 
-/// The operations HTTP server (`/metrics`, `/healthz`, `/readyz`).
+/// The operations HTTP server (`/metrics`, `/healthz`, `/readyz`, the `/api/v1` endpoints).
 public struct HTTPSettings: Sendable, Equatable {
     public var host: String = "127.0.0.1"
     public var port: Int = 9464
     /// `false` runs no server (e.g. several daemons in one test process).
     public var enabled: Bool = true
+    /// The bearer token of the mutating endpoints (read from `token_file`); without one they
+    /// answer 403.
+    public var token: String?
+    /// Request bodies above this size are refused (413).
+    public var maxBodyBytes: Int = 64 * 1024
+
+    public static let minimumTokenLength = 16
 
     public init(host: String = "127.0.0.1", port: Int = 9464, enabled: Bool = true) {
         self.host = host

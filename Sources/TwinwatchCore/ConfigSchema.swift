@@ -155,7 +155,7 @@ enum ConfigSchema {
     private static func readHTTP(_ root: YAMLSection, _ r: YAMLReader) -> HTTPSettings {
         var http = HTTPSettings()
         guard let s = r.section(root, "http") else { return http }
-        r.rejectUnknownKeys(s, allowed: ["listen", "enabled"])
+        r.rejectUnknownKeys(s, allowed: ["listen", "enabled", "token_file", "max_body_bytes"])
         if let listen = r.string(s, "listen") {
             let parts = listen.split(separator: ":", omittingEmptySubsequences: false)
             if parts.count == 2, !parts[0].isEmpty, let port = Int(parts[1]), (0...65535).contains(port) {
@@ -166,6 +166,12 @@ enum ConfigSchema {
             }
         }
         http.enabled = r.bool(s, "enabled") ?? http.enabled
+        http.token = r.secretFile(s, "token_file")
+        if let token = http.token, token.count < HTTPSettings.minimumTokenLength {
+            r.report(s.line(of: "token_file"), s.key("token_file"),
+                     "the bearer token must be at least \(HTTPSettings.minimumTokenLength) characters (e.g. openssl rand -hex 32)")
+        }
+        http.maxBodyBytes = r.int(s, "max_body_bytes", min: 1024) ?? http.maxBodyBytes
         return http
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A mapping of the YAML tree together with its dotted path, for error messages.
@@ -86,6 +87,24 @@ final class YAMLReader {
             return nil
         }
         return scalar.string
+    }
+
+    /// `path` relative to the configuration file's directory (absolute paths unchanged).
+    func resolvedPath(_ path: String) -> String {
+        let directory = (file as NSString).deletingLastPathComponent
+        return path.hasPrefix("/") || directory.isEmpty ? path : "\(directory)/\(path)"
+    }
+
+    /// The content of the file named by `name` (relative to the configuration's directory) (a secret: webhook key, bearer token), trimmed;
+    /// reported when it cannot be read or is empty. The content is never part of a message.
+    func secretFile(_ section: YAMLSection, _ name: String) -> String? {
+        guard let path = string(section, name).map(resolvedPath) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+              !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            report(section.line(of: name), section.key(name), "cannot read secret file \(path) (or it is empty)")
+            return nil
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func int(_ section: YAMLSection, _ name: String, min: Int, required: Bool = false) -> Int? {

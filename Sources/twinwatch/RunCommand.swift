@@ -34,9 +34,8 @@ struct RunCommand: AsyncParsableCommand {
         var services = daemon.services
         if settings.http.enabled {
             // First in the list: stopped last, so /metrics answers until the end.
-            services.insert(HTTPServer.make(host: settings.http.host, port: settings.http.port, metrics: daemon.metrics,
-                                            state: daemon.state, alerts: (daemon.alerts, daemon.store),
-                                            defaultThreshold: settings.verification.threshold, logger: logger), at: 0)
+            let api = OperationsAPI(daemon: daemon, config: settings, version: TwinwatchVersion.current)
+            services.insert(HTTPServer.make(host: settings.http.host, port: settings.http.port, api: api, logger: logger), at: 0)
         }
         let group = ServiceGroup(configuration: .init(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,12 +1,14 @@
 import ArgumentParser
 import DriftEstimators
 import Foundation
+import TwinwatchCore
 
 @main
 struct Twinwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twinwatch",
         abstract: "Watches Siamese / metric-learning models in production: embedding drift, verification quality, alerts.",
+        version: TwinwatchVersion.current,
         subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
     )
 

@@ -27,7 +27,9 @@ struct AlertsEndpointTests {
 
         let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: logger)
         let (ports, port) = AsyncStream.makeStream(of: Int.self)
-        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: metrics, state: state, alerts: (coordinator, store), logger: logger) { port.yield($0) }
+        let api = OperationsAPI(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), state: state, store: store, metrics: metrics,
+                                alerts: coordinator, version: "test")
+        let app = HTTPServer.make(host: "127.0.0.1", port: 0, api: api, logger: logger) { port.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -74,8 +76,10 @@ struct ThresholdsEndpointTests {
         let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: logger)
         let coordinator = try await AlertCoordinator(settings: AlertingSettings(), defaultConsecutiveWindows: 1, store: store, logger: logger)
         let (ports, port) = AsyncStream.makeStream(of: Int.self)
-        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: DaemonMetrics(), state: state, alerts: (coordinator, store),
-                                  defaultThreshold: 0.55, logger: logger) { port.yield($0) }
+        var config = TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"]))
+        config.verification.threshold = 0.55
+        let api = OperationsAPI(config: config, state: state, store: store, metrics: DaemonMetrics(), alerts: coordinator, version: "test")
+        let app = HTTPServer.make(host: "127.0.0.1", port: 0, api: api, logger: logger) { port.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()

@@ -1,8 +1,10 @@
 import Alerting
+import Foundation
 import HTTPAPI
 import Logging
 import Monitor
 import ServiceLifecycle
+import StateStore
 import Testing
 import TwinwatchCore
 
@@ -17,7 +19,11 @@ struct OperationsEndpointTests {
         metrics.rejected(.oversize).increment()
         let state = MonitorState(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), logger: logger)
         let (ports, port) = AsyncStream.makeStream(of: Int.self)
-        let app = HTTPServer.make(host: "127.0.0.1", port: 0, metrics: metrics, state: state, logger: logger) { port.yield($0) }
+        let store = try TwinwatchStore(path: try TemporaryStore.path("ops-api"))
+        let alerts = try await AlertCoordinator(settings: AlertingSettings(), defaultConsecutiveWindows: 1, store: store, logger: logger)
+        let api = OperationsAPI(config: TwinwatchConfig(kafka: KafkaSettings(brokers: ["b:9092"])), state: state, store: store, metrics: metrics,
+                                alerts: alerts, version: "test")
+        let app = HTTPServer.make(host: "127.0.0.1", port: 0, api: api, logger: logger) { port.yield($0) }
         let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await group.run() }
         var iterator = ports.makeAsyncIterator()
@@ -35,7 +41,9 @@ struct OperationsEndpointTests {
         await state.partitionsAssigned([.init(topic: "t", partition: 0)])
         let ready = try await client.get(url: base + "/readyz", timeoutMs: 30_000)
         #expect(ready.status == 200)
-        #expect(String(decoding: ready.body, as: UTF8.self).hasPrefix("ready: assigned_partitions=1"))
+        let readiness = try #require(try JSONSerialization.jsonObject(with: Data(ready.body)) as? [String: Any])
+        #expect(readiness["ready"] as? Bool == true)
+        #expect(((readiness["checks"] as? [String: Any])?["consumer"] as? [String: Any])?["assigned_partitions"] as? Int == 1)
 
         await group.triggerGracefulShutdown()
         try await task.value

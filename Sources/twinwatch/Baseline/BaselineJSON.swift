@@ -4,30 +4,7 @@ import Foundation
 
 /// The `--json` shapes of DESIGN §9: `list` → array of `Info`, `show` → `Detail` (info + summaries + null).
 enum BaselineJSON {
-    struct Info: Encodable {
-        let id: Int64
-        let model: String
-        let modelVersion: String?
-        let version: Int
-        let status: String
-        let n: Int
-        let d: Int
-        let createdAt: String
-        let createdBy: String
-        let source: String
-        let timeFrom: String?
-        let timeTo: String?
-
-        init(_ i: BaselineInfo) {
-            id = i.id; model = i.model; modelVersion = i.modelVersion; version = i.version; status = i.status.rawValue
-            n = i.n; d = i.d; createdAt = i.createdAt; createdBy = i.createdBy; source = i.source; timeFrom = i.timeFrom; timeTo = i.timeTo
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, model, version, status, n, d, source
-            case modelVersion = "model_version", createdAt = "created_at", createdBy = "created_by", timeFrom = "time_from", timeTo = "time_to"
-        }
-    }
+    typealias Info = BaselineInfoJSON
 
     struct NullEntry: Encodable {
         let window: Int

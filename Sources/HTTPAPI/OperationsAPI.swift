@@ -1,0 +1,92 @@
+import Alerting
+import Foundation
+import Monitor
+import StateStore
+import TwinwatchCore
+
+/// What the HTTP endpoints read and act on: the daemon's state, store, metrics, alerts, reloader
+/// and threshold publisher, and the configuration it started with.
+public struct OperationsAPI: Sendable {
+    public let config: TwinwatchConfig
+    public let state: MonitorState
+    public let store: TwinwatchStore
+    public let metrics: DaemonMetrics
+    public let alerts: AlertCoordinator
+    /// Nil: the daemon was not started from a file (`POST /api/v1/reload` answers 409).
+    public let reloader: ConfigReloader?
+    /// Where manual threshold changes are published (Kafka topic, file), as adaptive ones.
+    public let publisher: ThresholdPublisher?
+    public let startedAt: Date
+    public let version: String
+
+    public init(config: TwinwatchConfig, state: MonitorState, store: TwinwatchStore, metrics: DaemonMetrics, alerts: AlertCoordinator,
+                reloader: ConfigReloader? = nil, publisher: ThresholdPublisher? = nil, startedAt: Date = Date(), version: String) {
+        self.config = config
+        self.state = state
+        self.store = store
+        self.metrics = metrics
+        self.alerts = alerts
+        self.reloader = reloader
+        self.publisher = publisher
+        self.startedAt = startedAt
+        self.version = version
+    }
+
+    public init(daemon: Daemon, config: TwinwatchConfig, version: String) {
+        self.init(config: config, state: daemon.state, store: daemon.store, metrics: daemon.metrics, alerts: daemon.alerts,
+                  reloader: daemon.reloader, publisher: daemon.publisher, startedAt: daemon.startedAt, version: version)
+    }
+
+    /// The models the configuration names, or (an open list) those seen with a baseline.
+    func modelNames() async -> [String] {
+        if !config.models.isEmpty { return config.models.map(\.name) }
+        return await state.calibration.keys.sorted()
+    }
+
+    /// What `/readyz` and `/api/v1/status` report.
+    func readiness() async -> Readiness {
+        var storeError: String?
+        do { try await store.checkWritable() } catch { storeError = error.description }
+        let calibration = await state.calibration
+        var models: [String: CalibrationStatus?] = [:]
+        for name in await modelNames() { models[name] = calibration[name] }
+        return Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models)
+    }
+}
+
+/// Why the daemon is or is not ready: consuming (partitions assigned), the store takes writes,
+/// and every configured model has an active baseline whose null is calibrated for its window.
+public struct Readiness: Sendable {
+    public var assignedPartitions: Int
+    /// Nil: writable.
+    public var storeError: String?
+    /// Per model: its aggregate window's calibration (nil: not evaluated yet).
+    public var models: [String: CalibrationStatus?]
+
+    public var isReady: Bool {
+        assignedPartitions > 0 && storeError == nil && models.values.allSatisfy { if case .calibrated? = $0 { true } else { false } }
+    }
+
+    var json: [String: Any] {
+        var modelChecks: [String: Any] = [:]
+        for (name, status) in models {
+            switch status {
+            case .calibrated(let id, let window)?:
+                modelChecks[name] = ["ok": true, "status": "calibrated", "baseline": id, "window": window]
+            case let status?:
+                var check: [String: Any] = ["ok": false, "status": status.name]
+                if case .uncalibrated(let why) = status { check["reason"] = why }
+                modelChecks[name] = check
+            case nil:
+                modelChecks[name] = ["ok": false, "status": "not_evaluated", "reason": "no window of the model evaluated yet (too few events, or waiting for the first evaluation)"]
+            }
+        }
+        var store: [String: Any] = ["ok": storeError == nil]
+        if let storeError { store["error"] = storeError }
+        return ["ready": isReady, "checks": [
+            "consumer": ["ok": assignedPartitions > 0, "assigned_partitions": assignedPartitions],
+            "store": store,
+            "models": modelChecks,
+        ]]
+    }
+}
