@@ -19,6 +19,9 @@ demo: deps
 ## Runs every test (unit, golden, integration against the librdkafka mock cluster).
 test: deps
 	@scripts/reference-venv.sh
+	# Prometheus rules (promtool check + unit tests) and the systemd unit (verify + security).
+	scripts/check-rules.sh
+	scripts/check-systemd.sh
 	$(SWIFT) build --build-tests
 	# The crash-recovery and CLI tests run the real executable beside the test bundle.
 	$(SWIFT) build --product twinwatch

@@ -18,6 +18,9 @@ public final class DaemonMetrics: Sendable {
         self.registry = registry
         // Every reason is exported from the start, so a rate() over a fresh counter works.
         for reason in EventRejection.Reason.allCases { _ = rejected(reason) }
+        // Failure counters too: a dashboard's increase() over them must find a series at zero.
+        _ = deadLetterFailures
+        _ = checkpointFailures
         for reason in UnmatchedReason.allCases.map(\.rawValue) + ["score_out_of_range", "retrieval_orphan"] {
             _ = registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason)])
         }
@@ -39,6 +42,7 @@ public final class DaemonMetrics: Sendable {
     private static var brokersName: MetricNameDescriptor { metric("kafka_brokers", "Brokers librdkafka knows of.") }
     private static var assignedName: MetricNameDescriptor { metric("assigned_partitions", "Partitions assigned to this instance.") }
     private static var pValueName: MetricNameDescriptor { metric("drift_p_value", "Null-calibrated p-value of the window's drift score (estimator=combined: max-z over the estimators, calibrated on the same replicates).") }
+    private static var w1DimensionName: MetricNameDescriptor { metric("w1_dimension", "W1 of one embedding dimension between the model's window (all cohorts) and the active baseline, in baseline standard deviations (the debug dashboard's heatmap; the model aggregate only, so d series per model).") }
     private static var zName: MetricNameDescriptor { metric("drift_z", "Drift score in standard deviations of its null distribution.") }
     private static var healthName: MetricNameDescriptor { metric("embedding_health", "Collapse / health signal of the window (total_variance, mean_pairwise_cosine, effective_rank, nan_rate, inf_rate, zero_vector_rate).") }
     private static var scoreShiftName: MetricNameDescriptor { metric("score_shift_ratio", "Relative change of the mean similarity score against the baseline.") }
@@ -57,7 +61,7 @@ public final class DaemonMetrics: Sendable {
     private static var servingQPSName: MetricNameDescriptor { metric("serving_qps", "Events per second over the last evaluation interval (model, cohort; cohort all: the model).") }
     private static var servingErrorName: MetricNameDescriptor { metric("serving_error_ratio", "Share of the events with a status that reported error, over the last evaluation interval.") }
     private static var servingReviewName: MetricNameDescriptor { metric("serving_review_ratio", "Share of the events with a decision that went to manual review, over the last evaluation interval.") }
-    private static var servingLatencyName: MetricNameDescriptor { metric("serving_latency", unit: "milliseconds", "Serving latency quantiles (0.5, 0.99) over the last evaluation interval (HdrHistogram, 1 % resolution).") }
+    private static var servingLatencyName: MetricNameDescriptor { metric("serving_latency", unit: "seconds", "Serving latency percentiles (50, 99) over the last evaluation interval (HdrHistogram, 1 % resolution). A gauge per percentile, not a summary: the label is percentile, not quantile.") }
     private static var rateName: [String: MetricNameDescriptor] {
         Dictionary(uniqueKeysWithValues: ["far", "frr", "recall", "precision"].map { name in
             (name, metric(name, "\(name.uppercased()) of the labelled events in the cohort's window at the threshold in force (cohort all: the model, each cohort at its own)."))
@@ -97,6 +101,10 @@ public final class DaemonMetrics: Sendable {
 
     public func pValue(model: String, cohort: String, estimator: String) -> Gauge {
         registry.makeGauge(descriptor: Self.pValueName, labels: [("model", model), ("cohort", cohort), ("estimator", estimator)])
+    }
+
+    public func w1Dimension(model: String, dimension: Int) -> Gauge {
+        registry.makeGauge(descriptor: Self.w1DimensionName, labels: [("model", model), ("dim", "\(dimension)")])
     }
 
     public func z(model: String, cohort: String, estimator: String) -> Gauge {
@@ -187,9 +195,9 @@ public final class DaemonMetrics: Sendable {
         registry.makeGauge(descriptor: Self.servingQPSName, labels: labels).set(sli.qps)
         if let v = sli.errorRate { registry.makeGauge(descriptor: Self.servingErrorName, labels: labels).set(v) }
         if let v = sli.reviewRate { registry.makeGauge(descriptor: Self.servingReviewName, labels: labels).set(v) }
-        for (quantile, value) in [("0.5", sli.latencyP50Ms), ("0.99", sli.latencyP99Ms)] {
+        for (percentile, value) in [("50", sli.latencyP50Ms), ("99", sli.latencyP99Ms)] {
             guard let value else { continue }
-            registry.makeGauge(descriptor: Self.servingLatencyName, labels: labels + [("quantile", quantile)]).set(value)
+            registry.makeGauge(descriptor: Self.servingLatencyName, labels: labels + [("percentile", percentile)]).set(value / 1000)
         }
     }
 

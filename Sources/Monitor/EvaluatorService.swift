@@ -216,6 +216,10 @@ public struct EvaluatorService: Service {
             if let z = e.calibrated.z[kind] { metrics.z(model: model, cohort: cohort, estimator: kind.rawValue).set(z) }
         }
         metrics.pValue(model: model, cohort: cohort, estimator: "combined").set(e.calibrated.combinedP)
+        if cohort == WindowSettings.aggregateCohort, let w1 = e.scores.w1 {
+            let perDimension = w1.normalized.isEmpty ? w1.vector : w1.normalized
+            for (j, value) in perDimension.enumerated() { metrics.w1Dimension(model: model, dimension: j).set(value) }
+        }
         for (signal, value) in [("total_variance", e.health.totalVariance), ("mean_pairwise_cosine", e.health.meanPairwiseCosine),
                                 ("effective_rank", e.health.effectiveRank), ("nan_rate", e.health.nanRate), ("inf_rate", e.health.infRate),
                                 ("zero_vector_rate", e.health.zeroVectorRate)] {
