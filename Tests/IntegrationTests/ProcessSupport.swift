@@ -15,7 +15,7 @@ final class TwinwatchProcess: @unchecked Sendable {
         return bundle.appendingPathComponent("twinwatch")
     }
 
-    init(_ arguments: [String], in directory: URL, name: String) throws {
+    init(_ arguments: [String], in directory: URL, name: String, environment extra: [String: String] = [:]) throws {
         output = directory.appendingPathComponent("\(name).log")
         FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = Self.binary
@@ -25,12 +25,16 @@ final class TwinwatchProcess: @unchecked Sendable {
         process.standardError = handle
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        environment.merge(extra) { $1 }
         process.environment = environment
         try process.run()
     }
 
     /// The process's output so far.
     var log: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` (SIGHUP: reload).
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill.
     func kill9() {
