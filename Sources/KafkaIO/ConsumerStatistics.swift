@@ -5,7 +5,7 @@ import TwinwatchCore
 public struct ConsumerStatistics: Sendable, Equatable {
     /// Messages between the committed/consumed position and the high watermark, per partition.
     public var lag: [TopicPartition: Int64]
-    /// Brokers librdkafka considers up, of all it knows.
+    /// Brokers connected or idle (not needed), of all librdkafka knows; the rest are failing.
     public var brokersUp: Int
     public var brokersTotal: Int
 
@@ -29,13 +29,21 @@ public struct ConsumerStatistics: Sendable, Equatable {
         }
         // Cluster nodes only: librdkafka also lists its internal broker and logical connections
         // (the group coordinator), and a bootstrap address keeps source "configured" after it
-        // learned its node id — so a node is counted once by id, up when any entry of it is UP.
-        var nodes: [Int: Bool] = [:]
+        // learned its node id — so a node is counted once by id. A node is up when an entry of it
+        // is UP, or when none is failing: librdkafka connects only to the brokers it needs (sparse
+        // connections), so a broker no partition needs stays idle in INIT — not down. Down: its
+        // entries are all DOWN, TRY_CONNECT or CONNECT (retrying a lost connection).
+        let failing: Set<String> = ["DOWN", "TRY_CONNECT", "CONNECT"]
+        var nodes: [Int: (up: Bool, failing: Bool)] = [:]
         for case let broker as [String: Any] in (root["brokers"] as? [String: Any] ?? [:]).values {
             guard let id = (broker["nodeid"] as? NSNumber)?.intValue, id >= 0,
                   let source = broker["source"] as? String, source == "learned" || source == "configured" else { continue }
-            nodes[id] = (nodes[id] ?? false) || broker["state"] as? String == "UP"
+            let state = broker["state"] as? String ?? ""
+            var node = nodes[id] ?? (up: false, failing: false)
+            node.up = node.up || state == "UP"
+            node.failing = node.failing || failing.contains(state)
+            nodes[id] = node
         }
-        self.init(lag: lag, brokersUp: nodes.values.filter { $0 }.count, brokersTotal: nodes.count)
+        self.init(lag: lag, brokersUp: nodes.values.filter { $0.up || !$0.failing }.count, brokersTotal: nodes.count)
     }
 }

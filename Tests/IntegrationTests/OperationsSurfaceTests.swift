@@ -124,22 +124,25 @@ struct OperationsSurfaceTests {
         let held = events(1500..<1800, inlineLabels: false)
         try send(held)
         try await producer.flush()
+        // Feedback comes after its events (retrieval feedback for an event not consumed yet is an orphan).
+        let client = CurlHTTPClient()
+        #expect(try await waitUntil(.seconds(120)) {
+            let text = String(decoding: (try? await client.get(url: metricsURL, timeoutMs: 30_000))?.body ?? [], as: UTF8.self)
+            return text.contains(#"twinwatch_events_consumed_total{model="m"} 1800"#)
+        })
+        // A label ends the event's wait in the join, so retrieval feedback goes to other events.
         for (i, e) in held.enumerated() {
-            let label = #"{"event_id":"\#(e.eventID)","label":\#(i % 2 == 0 ? 1 : 0)}"#
-            try producer.produce(topic: "twinwatch.feedback", key: nil, value: Array(label.utf8))
-            if i % 3 == 0 {
-                let rank = #"{"event_id":"\#(e.eventID)","relevant_rank":\#(i % 12 + 1)}"#
-                try producer.produce(topic: "twinwatch.feedback", key: nil, value: Array(rank.utf8))
-            }
+            let feedback = i % 3 == 0 ? #"{"event_id":"\#(e.eventID)","relevant_rank":\#(i % 12 + 1)}"#
+                                      : #"{"event_id":"\#(e.eventID)","label":\#(i % 2 == 0 ? 1 : 0)}"#
+            try producer.produce(topic: "twinwatch.feedback", key: nil, value: Array(feedback.utf8))
         }
         for i in 0..<5 { try producer.produce(topic: "twinwatch.events", key: nil, value: Array("not json \(i)".utf8)) }
         try await producer.flush()
 
-        let client = CurlHTTPClient()
         let wanted = ["twinwatch_drift_p_value{", "twinwatch_far{", "twinwatch_threshold_updates_total{", "twinwatch_notifications_total{",
                       "twinwatch_recall_at_k{", "twinwatch_consumer_lag{", "twinwatch_w1_dimension{", "twinwatch_serving_latency_seconds{",
                       "twinwatch_alerts_firing{", "twinwatch_eer{",
-                      // librdkafka connects to every broker (3 partitions, one leader each): the gauges count them.
+                      // Three brokers, none failing (librdkafka connects only to those it needs; the others are idle, not down).
                       "twinwatch_kafka_brokers 3.0", "twinwatch_kafka_brokers_up 3.0"]
         var scrape = ""
         let complete = try await waitUntil(.seconds(180)) {
