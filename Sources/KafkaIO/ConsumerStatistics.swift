@@ -5,7 +5,7 @@ import TwinwatchCore
 public struct ConsumerStatistics: Sendable, Equatable {
     /// Messages between the committed/consumed position and the high watermark, per partition.
     public var lag: [TopicPartition: Int64]
-    /// Brokers connected or idle (not needed), of all librdkafka knows; the rest are failing.
+    /// Brokers with an UP connection, of all librdkafka knows.
     public var brokersUp: Int
     public var brokersTotal: Int
 
@@ -29,21 +29,15 @@ public struct ConsumerStatistics: Sendable, Equatable {
         }
         // Cluster nodes only: librdkafka also lists its internal broker and logical connections
         // (the group coordinator), and a bootstrap address keeps source "configured" after it
-        // learned its node id — so a node is counted once by id. A node is up when an entry of it
-        // is UP, or when none is failing: librdkafka connects only to the brokers it needs (sparse
-        // connections), so a broker no partition needs stays idle in INIT — not down. Down: its
-        // entries are all DOWN, TRY_CONNECT or CONNECT (retrying a lost connection).
-        let failing: Set<String> = ["DOWN", "TRY_CONNECT", "CONNECT"]
-        var nodes: [Int: (up: Bool, failing: Bool)] = [:]
+        // learned its node id — so a node is counted once by id, up when an entry of it is UP.
+        // (The consumer connects to every broker: `enable.sparse.connections=false`, so a broker
+        // no partition needs is not mistaken for a broker that is down.)
+        var nodes: [Int: Bool] = [:]
         for case let broker as [String: Any] in (root["brokers"] as? [String: Any] ?? [:]).values {
             guard let id = (broker["nodeid"] as? NSNumber)?.intValue, id >= 0,
                   let source = broker["source"] as? String, source == "learned" || source == "configured" else { continue }
-            let state = broker["state"] as? String ?? ""
-            var node = nodes[id] ?? (up: false, failing: false)
-            node.up = node.up || state == "UP"
-            node.failing = node.failing || failing.contains(state)
-            nodes[id] = node
+            nodes[id] = (nodes[id] ?? false) || broker["state"] as? String == "UP"
         }
-        self.init(lag: lag, brokersUp: nodes.values.filter { $0.up || !$0.failing }.count, brokersTotal: nodes.count)
+        self.init(lag: lag, brokersUp: nodes.values.filter { $0 }.count, brokersTotal: nodes.count)
     }
 }

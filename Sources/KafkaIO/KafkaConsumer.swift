@@ -47,6 +47,9 @@ public final class KafkaConsumer: @unchecked Sendable {
         if config["auto.offset.reset"] == nil { config["auto.offset.reset"] = "earliest" }
         if config["partition.assignment.strategy"] == nil { config["partition.assignment.strategy"] = "cooperative-sticky" }
         if config["statistics.interval.ms"] == nil { config["statistics.interval.ms"] = "5000" }
+        // A connection to every broker (a handful of sockets): the broker gauges then tell a
+        // broker that is down from one nothing needed, and a leader change finds it connected.
+        if config["enable.sparse.connections"] == nil { config["enable.sparse.connections"] = "false" }
         let (stream, continuation) = AsyncStream.makeStream(of: ConsumerEvent.self)
         let callbacks = ConsumerCallbacks(continuation: continuation, logger: logger, startOffsets: checkpointedOffsets, onStatistics: onStatistics)
         handle = try makeClient(RD_KAFKA_CONSUMER, config) { callbacks.register(on: $0) }

@@ -38,7 +38,7 @@ public final class DaemonMetrics: Sendable {
     private static var windowRowsName: MetricNameDescriptor { metric("window_rows", "Rows in the live window.") }
     private static var driftScoreName: MetricNameDescriptor { metric("drift_score", "Latest raw drift score of the window against the baseline.") }
     private static var lagName: MetricNameDescriptor { metric("consumer_lag", "Messages between the consumer position and the high watermark (librdkafka statistics).") }
-    private static var brokersUpName: MetricNameDescriptor { metric("kafka_brokers_up", "Brokers not failing: connected, or idle because nothing needs them (librdkafka connects sparsely); a broker whose connection is down or retrying is not counted.") }
+    private static var brokersUpName: MetricNameDescriptor { metric("kafka_brokers_up", "Brokers the consumer is connected to (it connects to every broker, so fewer than twinwatch_kafka_brokers means some are unreachable).") }
     private static var brokersName: MetricNameDescriptor { metric("kafka_brokers", "Brokers librdkafka knows of.") }
     private static var assignedName: MetricNameDescriptor { metric("assigned_partitions", "Partitions assigned to this instance.") }
     private static var pValueName: MetricNameDescriptor { metric("drift_p_value", "Null-calibrated p-value of the window's drift score (estimator=combined: max-z over the estimators, calibrated on the same replicates).") }

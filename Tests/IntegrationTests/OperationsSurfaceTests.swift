@@ -142,7 +142,7 @@ struct OperationsSurfaceTests {
         let wanted = ["twinwatch_drift_p_value{", "twinwatch_far{", "twinwatch_threshold_updates_total{", "twinwatch_notifications_total{",
                       "twinwatch_recall_at_k{", "twinwatch_consumer_lag{", "twinwatch_w1_dimension{", "twinwatch_serving_latency_seconds{",
                       "twinwatch_alerts_firing{", "twinwatch_eer{",
-                      // Three brokers, none failing (librdkafka connects only to those it needs; the others are idle, not down).
+                      // The consumer connects to all three brokers: the gauges count them.
                       "twinwatch_kafka_brokers 3.0", "twinwatch_kafka_brokers_up 3.0"]
         var scrape = ""
         let complete = try await waitUntil(.seconds(180)) {
