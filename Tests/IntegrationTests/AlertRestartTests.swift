@@ -66,12 +66,9 @@ struct AlertRestartTests {
 
     @Test("kill -9 with a queued notification: delivered once after the restart, no second page, resolved later")
     func killNineWithPendingOutbox() async throws {
-        let dir = URL(fileURLWithPath: try TemporaryStore.path("alert-restart")).deletingLastPathComponent()
-        let storePath = dir.appendingPathComponent("state.sqlite").path
-        let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "2", "--brokers", "1"], in: dir, name: "dev-kafka")
+        let (kafka, brokers, dir) = try await startDevKafka("alert-restart", partitions: 2, brokers: 1)
         defer { _ = kafka.stop() }
-        #expect(try await waitUntil(.seconds(30)) { !kafka.log.isEmpty })
-        let brokers = try #require(kafka.log.split(separator: "\n").first.map(String.init))
+        let storePath = dir.appendingPathComponent("state.sqlite").path
         // The receiving side refuses (503) until the daemon has been killed.
         let sink = WebhookSink(responses: Array(repeating: 503, count: 10_000))
         let sinkGroup = ServiceGroup(configuration: .init(services: [sink.application(logger: Self.logger)], logger: Self.logger))

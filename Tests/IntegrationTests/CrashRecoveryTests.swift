@@ -52,12 +52,9 @@ struct CrashRecoveryTests {
 
     @Test("kill -9 mid-stream, restart: windows equal an uninterrupted run's, every row counted once")
     func killNineAndRestart() async throws {
-        let dir = URL(fileURLWithPath: try TemporaryStore.path("crash")).deletingLastPathComponent()
-        let storePath = dir.appendingPathComponent("state.sqlite").path
-        let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "3", "--brokers", "1"], in: dir, name: "dev-kafka")
+        let (kafka, brokers, dir) = try await startDevKafka("crash", partitions: 3, brokers: 1)
         defer { _ = kafka.stop() }
-        #expect(try await waitUntil(.seconds(30)) { !kafka.log.isEmpty })
-        let brokers = try #require(kafka.log.split(separator: "\n").first.map(String.init))
+        let storePath = dir.appendingPathComponent("state.sqlite").path
         let configPath = dir.appendingPathComponent("twinwatch.yaml")
         try config(brokers: brokers, store: storePath).write(to: configPath, atomically: true, encoding: .utf8)
 

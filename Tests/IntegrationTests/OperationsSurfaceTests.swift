@@ -96,13 +96,10 @@ struct OperationsSurfaceTests {
 
     @Test("scrape passes promtool check metrics; broker gauges read 3; every dashboard query parses and uses exported metrics")
     func liveScrape() async throws {
-        let dir = URL(fileURLWithPath: try TemporaryStore.path("ops")).deletingLastPathComponent()
+        let (kafka, brokers, dir) = try await startDevKafka("ops", partitions: 3, brokers: 3)
+        defer { _ = kafka.stop() }
         let rulesPath = dir.appendingPathComponent("rules.yaml").path
         try Self.rules.write(toFile: rulesPath, atomically: true, encoding: .utf8)
-        let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "3", "--brokers", "3"], in: dir, name: "dev-kafka")
-        defer { _ = kafka.stop() }
-        #expect(try await waitUntil(.seconds(30)) { !kafka.log.isEmpty })
-        let brokers = try #require(kafka.log.split(separator: "\n").first.map(String.init))
         let configPath = dir.appendingPathComponent("twinwatch.yaml")
         try config(brokers: brokers, store: dir.appendingPathComponent("state.sqlite").path, rules: rulesPath)
             .write(to: configPath, atomically: true, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import StateStore
 
 /// A `twinwatch` child process (the binary built beside the test bundle), with its output in files.
 final class TwinwatchProcess: @unchecked Sendable {
@@ -50,6 +51,17 @@ final class TwinwatchProcess: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+/// `twinwatch dev-kafka` (a librdkafka mock cluster in a child process) in a fresh temporary
+/// directory: the process, its bootstrap address and the directory.
+func startDevKafka(_ name: String, partitions: Int, brokers: Int) async throws -> (kafka: TwinwatchProcess, brokers: String, directory: URL) {
+    let dir = URL(fileURLWithPath: try TemporaryStore.path(name)).deletingLastPathComponent()
+    let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "\(partitions)", "--brokers", "\(brokers)"], in: dir, name: "dev-kafka")
+    guard try await waitUntil(.seconds(30), { !kafka.log.isEmpty }), let address = kafka.log.split(separator: "\n").first else {
+        throw POSIXError(.ETIMEDOUT)
+    }
+    return (kafka, String(address), dir)
 }
 
 /// Polls `condition` every 100 ms until it holds or `timeout` passes.

@@ -14,12 +14,9 @@ import TwinwatchCore
 struct ShutdownTests {
     @Test("brokers gone: SIGTERM writes the final checkpoint and exits 0 within 30 s; librdkafka logs are routed")
     func shutdownWithoutBrokers() async throws {
-        let dir = URL(fileURLWithPath: try TemporaryStore.path("shutdown")).deletingLastPathComponent()
-        let storePath = dir.appendingPathComponent("state.sqlite").path
-        let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "3", "--brokers", "3"], in: dir, name: "dev-kafka")
+        let (kafka, brokers, dir) = try await startDevKafka("shutdown", partitions: 3, brokers: 3)
         defer { _ = kafka.stop() }
-        #expect(try await waitUntil(.seconds(30)) { !kafka.log.isEmpty })
-        let brokers = try #require(kafka.log.split(separator: "\n").first.map(String.init))
+        let storePath = dir.appendingPathComponent("state.sqlite").path
         let configPath = dir.appendingPathComponent("twinwatch.yaml")
         // The checkpoint interval is long: only the final checkpoint at shutdown can store the offsets.
         try """

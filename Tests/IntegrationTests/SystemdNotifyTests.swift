@@ -14,12 +14,9 @@ import TwinwatchCore
 struct SystemdNotifyTests {
     @Test("twinwatch run: READY after assignment, STATUS with events/s, WATCHDOG pings; SIGHUP → RELOADING + READY; SIGTERM → STOPPING")
     func lifecycle() async throws {
-        let dir = URL(fileURLWithPath: try TemporaryStore.path("notify")).deletingLastPathComponent()
-        let socket = try NotifySocket(directory: dir)
-        let kafka = try TwinwatchProcess(["dev-kafka", "--partitions", "2", "--brokers", "1"], in: dir, name: "dev-kafka")
+        let (kafka, brokers, dir) = try await startDevKafka("notify", partitions: 2, brokers: 1)
         defer { _ = kafka.stop() }
-        #expect(try await waitUntil(.seconds(30)) { !kafka.log.isEmpty })
-        let brokers = try #require(kafka.log.split(separator: "\n").first.map(String.init))
+        let socket = try NotifySocket(directory: dir)
         let configPath = dir.appendingPathComponent("twinwatch.yaml")
         try """
         kafka:
