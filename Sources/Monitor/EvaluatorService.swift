@@ -26,6 +26,8 @@ public struct EvaluatorService: Service {
     private let onVerification: @Sendable (VerificationRound) -> Void
     private let metrics: DaemonMetrics
     private let progress: PipelineProgress
+    /// Nil: no history is kept (`store.history_retention: 0s`).
+    private let historyRetention: Duration?
     private let logger: Logger
 
     /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
@@ -41,6 +43,7 @@ public struct EvaluatorService: Service {
                                     threads: config.evaluation.concurrency, logger: logger)
         self.metrics = metrics
         self.progress = progress
+        historyRetention = config.store.historyRetention > .zero ? config.store.historyRetention : nil
         settings = config.drift
         self.alerts = alerts
         self.thresholds = thresholds
@@ -56,9 +59,14 @@ public struct EvaluatorService: Service {
         await refreshBaselines()
         // The evaluation in flight completes; the next sleep is where shutdown ends the loop.
         try? await cancelWhenGracefulShutdown {
+            var lastPrune = ContinuousClock.now - .seconds(3600)
             while true {
                 try await Task.sleep(for: interval)
                 await evaluateOnce()
+                if ContinuousClock.now - lastPrune >= .seconds(3600) {
+                    lastPrune = .now
+                    await pruneHistory()
+                }
             }
         }
         logger.info("evaluator stopped")
@@ -74,26 +82,50 @@ public struct EvaluatorService: Service {
         let inputs = await state.evaluationInputs()
         var pending = 0
         var samples: [SignalSample] = []
+        var history: [HistoryRecord] = []
         await withTaskGroup(of: WindowOutcome.self) { group in
             var running = 0
             for input in inputs {
                 if running == concurrency, let outcome = await group.next() {
                     running -= 1
                     if case .pending = outcome { pending += 1 }
-                    if case .scored(let s) = outcome { samples += s }
+                    if case .scored(let s, let h) = outcome { samples += s; history.append(h) }
                 }
                 group.addTask { await evaluate(input) }
                 running += 1
             }
             for await outcome in group {
                 if case .pending = outcome { pending += 1 }
-                if case .scored(let s) = outcome { samples += s }
+                if case .scored(let s, let h) = outcome { samples += s; history.append(h) }
             }
         }
         metrics.nullCalibrationPending.set(Double(pending))
-        samples += await verificationSamples()
+        let verification = await verificationSamples()
+        samples += verification.samples
+        history += verification.history
         samples += await processSamples()
         await alerts?.observe(samples, atMs: clock())
+        await record(history)
+    }
+
+    /// The round's evaluations and verification snapshots into the history reports plot (pruned
+    /// past `store.history_retention` once an hour by `run`). A failure loses this round's rows only.
+    private func record(_ history: [HistoryRecord]) async {
+        guard historyRetention != nil else { return }
+        do {
+            try await store.appendHistory(history)
+        } catch {
+            logger.warning("cannot write the evaluation history", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func pruneHistory() async {
+        guard let retention = historyRetention else { return }
+        do {
+            try await store.pruneHistory(beforeMs: clock() - retention.milliseconds)
+        } catch {
+            logger.warning("cannot prune the evaluation history", metadata: ["error": "\(error)"])
+        }
     }
 
     /// What one window's evaluation gave alerting.
@@ -101,14 +133,15 @@ public struct EvaluatorService: Service {
         case skipped
         /// Waiting for its null calibration.
         case pending
-        case scored([SignalSample])
+        case scored([SignalSample], HistoryRecord)
     }
 
     /// Verification per cohort from the labelled events (metrics and the far / frr / recall /
     /// precision signals), and the adaptive thresholds' decisions: stored with their evidence and,
     /// when applied, published.
-    private func verificationSamples() async -> [SignalSample] {
-        let round = await state.verificationRound(atMs: clock())
+    private func verificationSamples() async -> (samples: [SignalSample], history: [HistoryRecord]) {
+        let now = clock()
+        let round = await state.verificationRound(atMs: now)
         metrics.record(round)
         onVerification(round)
         for decision in round.decisions {
@@ -118,7 +151,7 @@ public struct EvaluatorService: Service {
             case .hold: break
             }
         }
-        return round.snapshots.flatMap(\.samples)
+        return (round.snapshots.flatMap(\.samples), round.snapshots.map { $0.historyRecord(atMs: now) })
     }
 
     private func record(_ change: ThresholdChange, status: ThresholdRecord.Status) async {
@@ -187,7 +220,7 @@ public struct EvaluatorService: Service {
             let evaluation = record(input, reference, scores, health, shift)
             await state.evaluated(input)
             metrics.evaluationSeconds.record(started.duration(to: .now))
-            return .scored(evaluation.samples(window: WindowSpan(end: input.appended, rows: scores.m), reference: reference))
+            return .scored(evaluation.samples(window: WindowSpan(end: input.appended, rows: scores.m), reference: reference), evaluation.historyRecord)
         } catch {
             // Marked as evaluated anyway: a persistent fault (say, a baseline of another dimension)
             // is reported once per step of new rows, not at every interval.

@@ -47,6 +47,9 @@ public struct SystemdService: Service {
                     }
                 }
                 if notifier.isEnabled { group.addTask { await reportStatus() } }
+                // Runs until the shutdown even with nothing to do (not under systemd, no reloader):
+                // a service that returns early ends the whole group.
+                group.addTask { try? await gracefulShutdown() }
                 await group.waitForAll()
             }
         }

@@ -178,6 +178,23 @@ enum StoreMigrations {
                 CREATE INDEX threshold_history_key ON threshold_history (model, cohort, id);
                 """)
         }
+        migrator.registerMigration("v5-evaluation-history") { db in
+            // What reports plot: one row per drift evaluation of a window, per verification
+            // snapshot of a cohort and per alert transition, its values as compact JSON.
+            // Bounded by `store.history_retention`.
+            try db.execute(sql: """
+                CREATE TABLE evaluation_history (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL,
+                    cohort TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                CREATE INDEX evaluation_history_model_time ON evaluation_history (model, at_ms);
+                CREATE INDEX evaluation_history_time ON evaluation_history (at_ms);
+                """)
+        }
         return migrator
     }
 }

@@ -152,8 +152,13 @@ public struct DriftSettings: Sendable, Equatable {
 public struct StoreSettings: Sendable, Equatable {
     /// Default: `defaultPath(environment:)`.
     public var path: String
+    /// How long the evaluation history (what reports plot) is kept; zero keeps none.
+    public var historyRetention: Duration = .seconds(7 * 86_400)
 
-    public init(path: String) { self.path = path }
+    public init(path: String, historyRetention: Duration = .seconds(7 * 86_400)) {
+        self.path = path
+        self.historyRetention = historyRetention
+    }
 
     /// `$STATE_DIRECTORY/twinwatch.sqlite` under systemd (`StateDirectory=`), else `./twinwatch.sqlite`.
     public static func defaultPath(environment: [String: String]) -> String {

@@ -32,8 +32,9 @@ enum ConfigSchema {
         config.verification = VerificationSchema.read(root, r)
         config.store.path = StoreSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
         if let s = r.section(root, "store") {
-            r.rejectUnknownKeys(s, allowed: ["path"])
+            r.rejectUnknownKeys(s, allowed: ["path", "history_retention"])
             config.store.path = r.string(s, "path") ?? config.store.path
+            config.store.historyRetention = r.duration(s, "history_retention", allowZero: true) ?? config.store.historyRetention
         }
         if let s = r.section(root, "checkpoint") {
             r.rejectUnknownKeys(s, allowed: ["interval"])

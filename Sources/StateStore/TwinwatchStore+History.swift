@@ -1,0 +1,62 @@
+import GRDB
+
+/// One row of the evaluation history (what reports plot): a drift evaluation of a window, a
+/// verification snapshot of a cohort, or an alert transition, with its values as compact JSON.
+public struct HistoryRecord: Sendable, Equatable {
+    public enum Kind: String, Sendable, CaseIterable {
+        case drift, verification, alert
+    }
+
+    public var model: String
+    /// The cohort (`all`: the model aggregate); alerts without a cohort label use `""`.
+    public var cohort: String
+    public var kind: Kind
+    /// When it was decided, ms since 1970.
+    public var atMs: Int64
+    /// The values (JSON object; see `DriftEvaluation.historyBody` and the verification snapshot's).
+    public var body: String
+
+    public init(model: String, cohort: String, kind: Kind, atMs: Int64, body: String) {
+        self.model = model
+        self.cohort = cohort
+        self.kind = kind
+        self.atMs = atMs
+        self.body = body
+    }
+}
+
+extension TwinwatchStore {
+    /// Appends one evaluation round's records in one transaction.
+    public func appendHistory(_ records: [HistoryRecord]) async throws(StoreError) {
+        guard !records.isEmpty else { return }
+        try await write { db in
+            let statement = try db.makeStatement(sql: "INSERT INTO evaluation_history (model, cohort, kind, at_ms, body) VALUES (?, ?, ?, ?, ?)")
+            for r in records {
+                try statement.execute(arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, r.body])
+            }
+        }
+    }
+
+    /// `model`'s records of `kinds` with `fromMs ≤ at_ms ≤ toMs`, oldest first.
+    public func history(model: String, kinds: Set<HistoryRecord.Kind> = Set(HistoryRecord.Kind.allCases),
+                        fromMs: Int64 = .min, toMs: Int64 = .max) async throws(StoreError) -> [HistoryRecord] {
+        try await read { db in
+            try Row.fetchCursor(db, sql: """
+                SELECT model, cohort, kind, at_ms, body FROM evaluation_history
+                WHERE model = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms, id
+                """, arguments: [model, fromMs, toMs]).compactMap { row -> HistoryRecord? in
+                guard let kind = HistoryRecord.Kind(rawValue: row["kind"]), kinds.contains(kind) else { return nil }
+                return HistoryRecord(model: row["model"], cohort: row["cohort"], kind: kind, atMs: row["at_ms"], body: row["body"])
+            }.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    /// Deletes records older than `beforeMs`; returns how many.
+    @discardableResult
+    public func pruneHistory(beforeMs: Int64) async throws(StoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM evaluation_history WHERE at_ms < ?", arguments: [beforeMs])
+            return db.changesCount
+        }
+    }
+}
