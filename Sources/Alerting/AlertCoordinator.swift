@@ -102,6 +102,7 @@ public actor AlertCoordinator {
                                                       body: String(decoding: try! encoder.encode(t.instance), as: UTF8.self)))
             }
             if t.kind != .updated { log(t) }
+            if [.pending, .firing, .resolved].contains(t.kind) { round.history.append(Self.historyRecord(t, atMs: now)) }
         }
         let (notifications, changed, removed) = groups.update(engine.alerts, atMs: now)
         for group in changed {
@@ -144,6 +145,18 @@ public actor AlertCoordinator {
         positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN"),
                                     decoding: JSONDecoder.NonConformingFloatDecodingStrategy.convertFromString(
         positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN"))
+
+    /// A transition as the evaluation history keeps it (reports' alert markers): rule, severity,
+    /// state, value, labels.
+    static func historyRecord(_ t: AlertTransition, atMs now: Int64) -> HistoryRecord {
+        let a = t.instance
+        var body: [String: Any] = ["rule": a.rule, "severity": a.severity.rawValue, "state": t.kind.rawValue, "fingerprint": a.fingerprint,
+                                   "labels": a.labels]
+        if a.value.isFinite { body["value"] = a.value }
+        // Strings and finite numbers only: cannot fail.
+        let json = String(decoding: try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+        return HistoryRecord(model: a.labels["model"] ?? "", cohort: a.labels["cohort"] ?? "", kind: .alert, atMs: now, body: json)
+    }
 
     private func log(_ t: AlertTransition) {
         let a = t.instance

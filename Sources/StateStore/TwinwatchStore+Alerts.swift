@@ -65,11 +65,13 @@ public struct AlertRound: Sendable {
     public var upsertGroups: [StoredAlertGroup] = []
     public var deleteGroups: [StoredAlertGroup] = []
     public var enqueue: [OutboxMessage] = []
+    /// The round's transitions for the evaluation history (reports' alert markers).
+    public var history: [HistoryRecord] = []
 
     public init() {}
 
     public var isEmpty: Bool {
-        upsertAlerts.isEmpty && deleteAlerts.isEmpty && upsertGroups.isEmpty && deleteGroups.isEmpty && enqueue.isEmpty
+        upsertAlerts.isEmpty && deleteAlerts.isEmpty && upsertGroups.isEmpty && deleteGroups.isEmpty && enqueue.isEmpty && history.isEmpty
     }
 }
 
@@ -111,6 +113,10 @@ extension TwinwatchStore {
             }
             for group in round.deleteGroups {
                 try db.execute(sql: "DELETE FROM alert_group WHERE receiver = ? AND group_key = ?", arguments: [group.receiver, group.groupKey])
+            }
+            for r in round.history {
+                try db.execute(sql: "INSERT INTO evaluation_history (model, cohort, kind, at_ms, body) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, r.body])
             }
             var ids: [Int64] = []
             for message in round.enqueue {

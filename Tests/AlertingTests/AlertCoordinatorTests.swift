@@ -52,4 +52,18 @@ struct AlertCoordinatorTests {
         let resolve = try WebhookMessage.decode(try #require(messages.first).body)
         #expect(resolve.status == .resolved && resolve.alerts.first?.annotations["summary"] == "rank 6 vs 40")
     }
+
+    @Test("transitions land in the evaluation history with the round (reports' alert markers); updates do not")
+    func transitionsInHistory() async throws {
+        let store = try TwinwatchStore(path: try TemporaryStore.path("coordinator-history"))
+        let coordinator = try await AlertCoordinator(settings: Self.settings(), defaultConsecutiveWindows: 3, store: store, logger: Self.logger)
+        await coordinator.observe([Self.rank(5, baseline: 40)], atMs: 1_000)
+        await coordinator.observe([Self.rank(6, baseline: 40)], atMs: 2_000)
+        await coordinator.observe([Self.rank(39, baseline: 40)], atMs: 3_000)
+        let history = try await store.history(model: "m", kinds: [.alert])
+        #expect(history.map(\.atMs) == [1_000, 3_000] && history.allSatisfy { $0.cohort == "c" })
+        let states = try history.map { try #require(try JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])["state"] as? String }
+        #expect(states == ["firing", "resolved"])
+        #expect(history[0].body.contains(#""rule":"EmbeddingCollapse""#) && history[0].body.contains(#""severity":"page""#))
+    }
 }
