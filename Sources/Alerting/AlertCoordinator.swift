@@ -154,8 +154,8 @@ public actor AlertCoordinator {
                                    "labels": a.labels]
         if a.value.isFinite { body["value"] = a.value }
         // Strings and finite numbers only: cannot fail.
-        let json = String(decoding: try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
-        return HistoryRecord(model: a.labels["model"] ?? "", cohort: a.labels["cohort"] ?? "", kind: .alert, atMs: now, body: json)
+        let json = try! JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        return HistoryRecord(model: a.labels["model"] ?? "", cohort: a.labels["cohort"] ?? "", kind: .alert, atMs: now, body: [UInt8](json))
     }
 
     private func log(_ t: AlertTransition) {

@@ -180,7 +180,8 @@ enum StoreMigrations {
         }
         migrator.registerMigration("v5-evaluation-history") { db in
             // What reports plot: one row per drift evaluation of a window, per verification
-            // snapshot of a cohort and per alert transition, its values as compact JSON.
+            // snapshot of a cohort and per alert transition. Body: `HistoryValues`' binary
+            // encoding (drift, verification) or JSON (alerts).
             // Bounded by `store.history_retention`.
             try db.execute(sql: """
                 CREATE TABLE evaluation_history (
@@ -189,7 +190,7 @@ enum StoreMigrations {
                     cohort TEXT NOT NULL,
                     kind TEXT NOT NULL,
                     at_ms INTEGER NOT NULL,
-                    body TEXT NOT NULL
+                    body BLOB NOT NULL
                 );
                 CREATE INDEX evaluation_history_model_time ON evaluation_history (model, at_ms);
                 CREATE INDEX evaluation_history_time ON evaluation_history (at_ms);

@@ -116,7 +116,7 @@ extension TwinwatchStore {
             }
             for r in round.history {
                 try db.execute(sql: "INSERT INTO evaluation_history (model, cohort, kind, at_ms, body) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, r.body])
+                               arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, Data(r.body)])
             }
             var ids: [Int64] = []
             for message in round.enqueue {

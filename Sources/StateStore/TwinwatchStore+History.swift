@@ -1,7 +1,8 @@
+import Foundation
 import GRDB
 
 /// One row of the evaluation history (what reports plot): a drift evaluation of a window, a
-/// verification snapshot of a cohort, or an alert transition, with its values as compact JSON.
+/// verification snapshot of a cohort (values: `HistoryValues`), or an alert transition (JSON).
 public struct HistoryRecord: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case drift, verification, alert
@@ -13,16 +14,26 @@ public struct HistoryRecord: Sendable, Equatable {
     public var kind: Kind
     /// When it was decided, ms since 1970.
     public var atMs: Int64
-    /// The values (JSON object; see `DriftEvaluation.historyBody` and the verification snapshot's).
-    public var body: String
+    /// `HistoryValues.encoded` (drift, verification) or UTF-8 JSON (alert).
+    public var body: [UInt8]
 
-    public init(model: String, cohort: String, kind: Kind, atMs: Int64, body: String) {
+    public init(model: String, cohort: String, kind: Kind, atMs: Int64, body: [UInt8]) {
         self.model = model
         self.cohort = cohort
         self.kind = kind
         self.atMs = atMs
         self.body = body
     }
+
+    public init(model: String, cohort: String, kind: Kind, atMs: Int64, values: HistoryValues) {
+        self.init(model: model, cohort: cohort, kind: kind, atMs: atMs, body: values.encoded)
+    }
+
+    /// A drift or verification row's values (nil for an alert row or an unknown encoding).
+    public var values: HistoryValues? { HistoryValues(decoding: body) }
+
+    /// An alert row's JSON object.
+    public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
 }
 
 extension TwinwatchStore {
@@ -32,7 +43,7 @@ extension TwinwatchStore {
         try await write { db in
             let statement = try db.makeStatement(sql: "INSERT INTO evaluation_history (model, cohort, kind, at_ms, body) VALUES (?, ?, ?, ?, ?)")
             for r in records {
-                try statement.execute(arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, r.body])
+                try statement.execute(arguments: [r.model, r.cohort, r.kind.rawValue, r.atMs, Data(r.body)])
             }
         }
     }
@@ -46,7 +57,8 @@ extension TwinwatchStore {
                 WHERE model = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms, id
                 """, arguments: [model, fromMs, toMs]).compactMap { row -> HistoryRecord? in
                 guard let kind = HistoryRecord.Kind(rawValue: row["kind"]), kinds.contains(kind) else { return nil }
-                return HistoryRecord(model: row["model"], cohort: row["cohort"], kind: kind, atMs: row["at_ms"], body: row["body"])
+                let body: Data = row["body"]
+                return HistoryRecord(model: row["model"], cohort: row["cohort"], kind: kind, atMs: row["at_ms"], body: [UInt8](body))
             }.reduce(into: []) { $0.append($1) }
         }
     }

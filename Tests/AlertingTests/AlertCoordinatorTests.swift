@@ -62,8 +62,7 @@ struct AlertCoordinatorTests {
         await coordinator.observe([Self.rank(39, baseline: 40)], atMs: 3_000)
         let history = try await store.history(model: "m", kinds: [.alert])
         #expect(history.map(\.atMs) == [1_000, 3_000] && history.allSatisfy { $0.cohort == "c" })
-        let states = try history.map { try #require(try JSONSerialization.jsonObject(with: Data($0.body.utf8)) as? [String: Any])["state"] as? String }
-        #expect(states == ["firing", "resolved"])
-        #expect(history[0].body.contains(#""rule":"EmbeddingCollapse""#) && history[0].body.contains(#""severity":"page""#))
+        #expect(history.map { $0.json?["state"] as? String } == ["firing", "resolved"])
+        #expect(history[0].json?["rule"] as? String == "EmbeddingCollapse" && history[0].json?["severity"] as? String == "page")
     }
 }

@@ -1,22 +1,44 @@
 import StateStore
 import Testing
+import TwinwatchCore
 
 @Suite("Evaluation history")
 struct HistoryStoreTests {
+    static func drift(_ p: Double) -> HistoryValues { HistoryValues([.combinedP: p, .score(.w1): 0.25, .pValue(.sliced): 0.01]) }
+
     @Test("rows come back per model, in time order, filtered by kind and period; pruning deletes only older rows")
     func appendQueryPrune() async throws {
         let store = try TwinwatchStore(path: try TemporaryStore.path("history"))
         try await store.appendHistory([
-            HistoryRecord(model: "m", cohort: "all", kind: .drift, atMs: 2_000, body: #"{"combined_p":0.5}"#),
-            HistoryRecord(model: "m", cohort: "eu", kind: .verification, atMs: 1_000, body: #"{"tp":3}"#),
-            HistoryRecord(model: "other", cohort: "all", kind: .drift, atMs: 1_500, body: "{}"),
-            HistoryRecord(model: "m", cohort: "", kind: .alert, atMs: 3_000, body: #"{"rule":"R"}"#),
+            HistoryRecord(model: "m", cohort: "all", kind: .drift, atMs: 2_000, values: Self.drift(0.5)),
+            HistoryRecord(model: "m", cohort: "eu", kind: .verification, atMs: 1_000, values: HistoryValues([.tp: 3, .rate(.far): 0.01])),
+            HistoryRecord(model: "other", cohort: "all", kind: .drift, atMs: 1_500, values: HistoryValues()),
+            HistoryRecord(model: "m", cohort: "", kind: .alert, atMs: 3_000, body: Array(#"{"rule":"R"}"#.utf8)),
         ])
         #expect(try await store.history(model: "m").map(\.atMs) == [1_000, 2_000, 3_000])
-        #expect(try await store.history(model: "m", kinds: [.drift]).map(\.body) == [#"{"combined_p":0.5}"#])
+        let drift = try await store.history(model: "m", kinds: [.drift])
+        #expect(drift.map(\.values) == [Self.drift(0.5)])
+        #expect(try await store.history(model: "m", kinds: [.alert]).first?.json?["rule"] as? String == "R")
         #expect(try await store.history(model: "m", fromMs: 1_500, toMs: 2_500).map(\.kind) == [.drift])
         #expect(try await store.pruneHistory(beforeMs: 2_000) == 2)
         #expect(try await store.history(model: "m").map(\.atMs) == [2_000, 3_000])
         #expect(try await store.history(model: "other").isEmpty)
+    }
+
+    @Test("values: every field round-trips bit-exactly; non-finite values and unknown estimators are left out; bad bodies are refused")
+    func valuesRoundTrip() {
+        var all: [HistoryValues.Field: Double] = [.baseline: 7, .rows: 1000, .combinedP: 1.0 / 1001, .scoreShift: -0.125, .totalVariance: 3.5,
+                                                  .effectiveRank: 12.25, .meanPairwiseCosine: 0.1, .threshold: 0.52, .tp: 1, .fn: 2, .fp: 3, .tn: 4,
+                                                  .eer: 0.05, .eerThreshold: 0.49]
+        for kind in [DriftEstimatorKind.w1, .sliced, .frechet, .gaussianKL, .histKL, .knnKL, .norm] {
+            all[.score(kind)] = 0.1; all[.pValue(kind)] = 0.2; all[.z(kind)] = -1.5
+        }
+        for rate in HistoryValues.Field.Rate.allCases { all[.rate(rate)] = 0.3; all[.rateLower(rate)] = 0.2; all[.rateUpper(rate)] = 0.4 }
+        let values = HistoryValues(all)
+        #expect(values.values.count == all.count)
+        #expect(HistoryValues(decoding: values.encoded) == values)
+        #expect(values.encoded.count == 1 + 9 * all.count)
+        #expect(HistoryValues([.combinedP: .nan, .score(.health): 1, .rows: 5]).values == [.rows: 5])
+        #expect(HistoryValues(decoding: [2]) == nil && HistoryValues(decoding: [1, 3, 0]) == nil)
     }
 }
