@@ -63,6 +63,15 @@ extension TwinwatchStore {
         }
     }
 
+    /// Moves the write-ahead log into the database file (for size measurements and backups).
+    public func checkpointWAL() async throws(StoreError) {
+        do {
+            try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        } catch {
+            throw StoreError(.database, "\(path): WAL checkpoint: \(error)")
+        }
+    }
+
     /// Deletes records older than `beforeMs`; returns how many.
     @discardableResult
     public func pruneHistory(beforeMs: Int64) async throws(StoreError) -> Int {

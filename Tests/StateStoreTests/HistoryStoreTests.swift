@@ -1,3 +1,4 @@
+import Foundation
 import StateStore
 import Testing
 import TwinwatchCore
@@ -40,5 +41,32 @@ struct HistoryStoreTests {
         #expect(values.encoded.count == 1 + 9 * all.count)
         #expect(HistoryValues([.combinedP: .nan, .score(.health): 1, .rows: 5]).values == [.rows: 5])
         #expect(HistoryValues(decoding: [2]) == nil && HistoryValues(decoding: [1, 3, 0]) == nil)
+    }
+
+    @Test("disk per key and day: a day of drift and verification rows at 10 s (8 640 each) stays under 6 MB")
+    func diskCost() async throws {
+        let path = try TemporaryStore.path("history-size")
+        let store = try TwinwatchStore(path: path)
+        var drift: [HistoryValues.Field: Double] = [.baseline: 1, .rows: 1000, .combinedP: 0.4321, .totalVariance: 3.2, .effectiveRank: 40.5,
+                                                    .meanPairwiseCosine: 0.02, .scoreShift: 0.01]
+        for kind in [DriftEstimatorKind.w1, .sliced, .frechet, .gaussianKL, .histKL, .norm] {
+            drift[.score(kind)] = 0.123; drift[.pValue(kind)] = 0.456; drift[.z(kind)] = 0.789
+        }
+        var verification: [HistoryValues.Field: Double] = [.threshold: 0.5, .tp: 900, .fn: 100, .fp: 10, .tn: 990, .eer: 0.05, .eerThreshold: 0.5]
+        for rate in HistoryValues.Field.Rate.allCases { verification[.rate(rate)] = 0.1; verification[.rateLower(rate)] = 0.09; verification[.rateUpper(rate)] = 0.11 }
+        let before = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        for chunk in stride(from: 0, to: 8640, by: 1440) {
+            var rows: [HistoryRecord] = []
+            for i in chunk..<chunk + 1440 {
+                rows.append(HistoryRecord(model: "face-verify", cohort: "eu-mobile", kind: .drift, atMs: Int64(i) * 10_000, values: HistoryValues(drift)))
+                rows.append(HistoryRecord(model: "face-verify", cohort: "eu-mobile", kind: .verification, atMs: Int64(i) * 10_000, values: HistoryValues(verification)))
+            }
+            try await store.appendHistory(rows)
+        }
+        try await store.checkpointWAL()
+        let after = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+        let perDay = after - before
+        print("evaluation history: \(perDay) bytes per key and day at 10 s (\(perDay / 17_280) B a row)")
+        #expect(perDay < 6_000_000)
     }
 }
