@@ -62,6 +62,9 @@ let package = Package(
             dependencies: ["TwinwatchCore"],
             swiftSettings: optimisedInDebug
         ),
+        // The baseline/drift report: one self-contained HTML document with inline SVG plots, and its JSON. Pure,
+        // Foundation only: the caller fills a `ReportModel` from the store.
+        .target(name: "Reports", swiftSettings: strict),
         .target(
             name: "KafkaIO",
             dependencies: [
@@ -83,7 +86,7 @@ let package = Package(
         .target(
             name: "Monitor",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore", "Verification", "Systemd",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "StateStore", "Verification", "Systemd", "Reports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,7 +104,7 @@ let package = Package(
         .target(
             name: "HTTPAPI",
             dependencies: [
-                "Monitor", "Alerting", "StateStore", "TwinwatchCore",
+                "Monitor", "Alerting", "StateStore", "TwinwatchCore", "Reports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -111,7 +114,7 @@ let package = Package(
         .target(
             name: "DemoSupport",
             dependencies: [
-                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "StateStore", "Verification",
+                "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "StateStore", "Verification", "Reports",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore", "Verification",
+                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore", "Verification", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,6 +155,11 @@ let package = Package(
             name: "VerificationTests",
             dependencies: ["Verification", "TwinwatchCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ReportsTests",
+            dependencies: ["Reports"],
             swiftSettings: strict
         ),
         .testTarget(

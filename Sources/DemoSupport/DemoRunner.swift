@@ -4,6 +4,7 @@ import Foundation
 import KafkaIO
 import Logging
 import Monitor
+import Reports
 import ServiceLifecycle
 import Synchronization
 import TwinwatchCore
@@ -26,6 +27,8 @@ public struct DemoOutcome: Sendable {
     /// Threshold changes proposed (dry run) for the cohort whose impostor scores rose.
     public let thresholdProposals: Int
     public let seconds: Double
+    /// The HTML report of the run.
+    public let reportPath: String
     /// The daemon's /metrics text at the end of the run.
     public let metrics: String
 
@@ -158,6 +161,12 @@ public struct DemoRunner: Sendable {
         await sinkGroup.triggerGracefulShutdown()
         try await sinkTask.value
 
+        // The model owner's view of the run: the report, next to the state database.
+        let reportPath = URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("twinwatch-demo-report.html").path
+        let report = try await ReportAssembler(store: daemon.store, config: config).report(model: scenario.model)
+        try Data(HTMLReport.render(report).utf8).write(to: URL(fileURLWithPath: reportPath), options: .atomic)
+        output("report of \(scenario.model) written to \(reportPath) (twinwatch report --model \(scenario.model) --db \(storePath))")
+
         let pending = (try await daemon.store.outboxCounts()).values.reduce(0) { $0 + ($1[.pending] ?? 0) }
         let accepted = await daemon.state.accepted
         let seconds = (ContinuousClock.now - started) / .seconds(1)
@@ -165,7 +174,7 @@ public struct DemoRunner: Sendable {
         return DemoOutcome(messages: await sink.received, transitions: recorded.withLock { $0 }, evaluations: snapshot.evaluations,
                            alertsBeforeShift: snapshot.alertsBeforeShift, eventsAccepted: accepted, badSignatures: await sink.badSignatures,
                            outboxPending: pending, thresholdProposals: snapshot.proposals, seconds: seconds,
-                           metrics: daemon.metrics.exposition())
+                           reportPath: reportPath, metrics: daemon.metrics.exposition())
     }
 
     /// `HH:MM:SS` (UTC, 24-hour), matching the RFC 3339 times in the alerts.

@@ -14,6 +14,7 @@ public enum HTTPServer {
         BaselinesController(api: api).register(on: router, mutating: mutating)
         ThresholdsController(api: api).register(on: router, mutating: mutating)
         ReloadController(api: api).register(mutating: mutating)
+        ReportsController(api: api).register(on: router)
         return router
     }
 

@@ -20,7 +20,7 @@ public struct HistoryValues: Sendable, Equatable {
         }
 
         /// Estimators in their stored order (ids 16 + 3 × index + 0/1/2).
-        static let estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .knnKL, .norm]
+        public static let estimators: [DriftEstimatorKind] = [.w1, .sliced, .frechet, .gaussianKL, .histKL, .knnKL, .norm]
 
         var id: UInt8 {
             switch self {

@@ -9,7 +9,7 @@ struct Twinwatch: AsyncParsableCommand {
         commandName: "twinwatch",
         abstract: "Watches Siamese / metric-learning models in production: embedding drift, verification quality, alerts.",
         version: TwinwatchVersion.current,
-        subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, ReportCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
     )
 
     static func main() async {

@@ -256,4 +256,30 @@ struct APIRouterTests {
         await f.api.alerts.observe([SignalSample(signal: .consumerLag, labels: [:], value: 5000)], atMs: WallClock.nowMs())
         #expect(await f.api.alerts.alerts.contains { $0.rule == "Lag" })
     }
+
+    @Test("GET /reports/{model}: HTML from the evaluation history (says so when there is none), JSON with ?format=json, bad bounds refused")
+    func report() async throws {
+        let f = try await Fixture()
+        try await Application(router: HTTPServer.router(api: f.api)).test(.router) { client in
+            try await client.execute(uri: "/reports/m", method: .get) { response in
+                #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(String(buffer: response.body).contains("No evaluation history in this period."))
+            }
+            let now = WallClock.nowMs()
+            try await f.api.store.appendHistory((0..<50).map { i in
+                HistoryRecord(model: "m", cohort: "all", kind: .drift, atMs: now - Int64(50 - i) * 10_000,
+                              values: HistoryValues([.combinedP: i < 40 ? 0.5 : 0.0005, .score(.w1): 0.1, .pValue(.w1): 0.4]))
+            })
+            try await client.execute(uri: "/reports/m?from=1h", method: .get) { response in
+                let html = String(buffer: response.body)
+                #expect(response.status == .ok && html.contains("<svg") && !html.contains("No evaluation history in this period."))
+                #expect(!html.contains("<script"))
+            }
+            try await client.execute(uri: "/reports/m?format=json", method: .get) { response in
+                let body = try Self.json(response)
+                #expect((body["drift"] as? [[String: Any]])?.first?["cohort"] as? String == "all")
+            }
+            try await client.execute(uri: "/reports/m?from=yesterday", method: .get) { #expect($0.status == .badRequest) }
+        }
+    }
 }
