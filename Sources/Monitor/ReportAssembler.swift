@@ -32,16 +32,20 @@ public struct ReportAssembler: Sendable {
 
     /// `model`'s report over `fromMs…toMs` (nil: all history kept).
     public func report(model: String, fromMs: Int64? = nil, toMs: Int64? = nil, nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws(StoreError) -> ReportModel {
-        let history = try await store.history(model: model, fromMs: fromMs ?? .min, toMs: toMs ?? .max)
-        var drift: [String: [(Int64, HistoryValues)]] = [:]
+        let columns = HistoryColumns()
+        try await store.scanHistory(model: model, kind: .drift, fromMs: fromMs ?? .min, toMs: toMs ?? .max) { cohort, at, body in
+            columns.append(cohort: cohort, atMs: at, body: body)
+        }
+        let history = try await store.history(model: model, kinds: [.alert], fromMs: fromMs ?? .min, toMs: toMs ?? .max)
         var verification: [String: HistoryValues] = [:]
+        for record in try await store.latestHistory(model: model, kind: .verification, fromMs: fromMs ?? .min, toMs: toMs ?? .max) {
+            verification[record.cohort] = record.values
+        }
         var alerts: [ReportModel.AlertMarker] = []
         for record in history {
             switch record.kind {
-            case .drift:
-                if let v = record.values { drift[record.cohort, default: []].append((record.atMs, v)) }
-            case .verification:
-                if let v = record.values { verification[record.cohort] = v }  // oldest first: the last is the latest
+            case .drift, .verification:
+                break
             case .alert:
                 guard let json = record.json, let rule = json["rule"] as? String,
                       let state = (json["state"] as? String).flatMap(ReportModel.AlertMarker.State.init(rawValue:)) else { continue }
@@ -49,6 +53,7 @@ public struct ReportAssembler: Sendable {
                                                       state: state, cohort: record.cohort.isEmpty ? nil : record.cohort))
             }
         }
+        let drift = columns.cohorts
         let cohorts = drift.keys.sorted()
         return ReportModel(
             model: model, generatedAtMs: nowMs, timeFromMs: fromMs, timeToMs: toMs, level: level, targetFar: targetFAR,
@@ -76,21 +81,20 @@ public struct ReportAssembler: Sendable {
         }
     }
 
-    static func driftSeries(_ cohort: String, _ rows: [(Int64, HistoryValues)]) -> ReportModel.DriftSeries {
-        let estimators = HistoryValues.Field.estimators.filter { kind in rows.contains { $0.1[.score(kind)] != nil } }
+    static func driftSeries(_ cohort: String, _ c: HistoryColumns.Cohort) -> ReportModel.DriftSeries {
+        let estimators = HistoryValues.Field.estimators.filter { c.column(.score($0)) != nil }
         return ReportModel.DriftSeries(
-            cohort: cohort, timesMs: rows.map(\.0),
+            cohort: cohort, timesMs: c.times,
             estimators: estimators.map { kind in
-                ReportModel.EstimatorSeries(name: kind.rawValue, scores: rows.map { $0.1[.score(kind)] ?? .nan },
-                                            pValues: rows.map { $0.1[.pValue(kind)] ?? .nan })
+                ReportModel.EstimatorSeries(name: kind.rawValue, scores: c.column(.score(kind)) ?? [], pValues: c.column(.pValue(kind)) ?? [])
             },
-            combinedP: rows.map { $0.1[.combinedP] ?? .nan })
+            combinedP: c.column(.combinedP) ?? [])
     }
 
-    static func healthSeries(_ cohort: String, _ rows: [(Int64, HistoryValues)]) -> ReportModel.HealthSeries {
-        ReportModel.HealthSeries(cohort: cohort, timesMs: rows.map(\.0), totalVariance: rows.map { $0.1[.totalVariance] ?? .nan },
-                                 effectiveRank: rows.map { $0.1[.effectiveRank] ?? .nan },
-                                 meanSimilarity: rows.map { $0.1[.meanPairwiseCosine] ?? .nan })
+    static func healthSeries(_ cohort: String, _ c: HistoryColumns.Cohort) -> ReportModel.HealthSeries {
+        let nan = [Double](repeating: .nan, count: c.times.count)
+        return ReportModel.HealthSeries(cohort: cohort, timesMs: c.times, totalVariance: c.column(.totalVariance) ?? nan,
+                                        effectiveRank: c.column(.effectiveRank) ?? nan, meanSimilarity: c.column(.meanPairwiseCosine) ?? nan)
     }
 
     static func cohortVerification(_ cohort: String, _ v: HistoryValues) -> ReportModel.CohortVerification {
@@ -101,5 +105,32 @@ public struct ReportAssembler: Sendable {
         let counts = ReportModel.Counts(tp: Int(v[.tp] ?? 0), fn: Int(v[.fn] ?? 0), fp: Int(v[.fp] ?? 0), tn: Int(v[.tn] ?? 0))
         return ReportModel.CohortVerification(cohort: cohort, threshold: v[.threshold], counts: counts, far: rate(.far), frr: rate(.frr),
                                               recall: rate(.recall), precision: rate(.precision), eer: v[.eer], eerThreshold: v[.eerThreshold])
+    }
+}
+
+/// Drift history rows turned into columns (one array per stored field, NaN where a row lacks it)
+/// as they are read, without a value per row. `@unchecked`: filled by one read, on one thread,
+/// before it is looked at.
+final class HistoryColumns: @unchecked Sendable {
+    final class Cohort {
+        var times: [Int64] = []
+        /// Indexed by field id; nil: no row of the cohort has the field.
+        var columns = [[Double]?](repeating: nil, count: 128)
+
+        func column(_ field: HistoryValues.Field) -> [Double]? { columns[Int(HistoryValues.id(of: field))] }
+    }
+
+    private(set) var cohorts: [String: Cohort] = [:]
+
+    func append(cohort name: String, atMs: Int64, body: UnsafeRawBufferPointer) {
+        let cohort = cohorts[name] ?? { let c = Cohort(); cohorts[name] = c; return c }()
+        let row = cohort.times.count
+        cohort.times.append(atMs)
+        HistoryValues.forEachValue(in: body) { id, value in
+            let i = Int(id) & 127
+            if cohort.columns[i] == nil { cohort.columns[i] = [Double](repeating: .nan, count: row) }
+            cohort.columns[i]!.append(value)
+        }
+        for i in 0..<128 where cohort.columns[i] != nil && cohort.columns[i]!.count == row { cohort.columns[i]!.append(.nan) }
     }
 }

@@ -79,6 +79,23 @@ public struct HistoryValues: Sendable, Equatable {
         return bytes
     }
 
+    /// Calls `body` with each (field id, value) of an encoded body, without building a value;
+    /// false when the bytes are not a version-1 body. For readers of many rows (reports).
+    @discardableResult
+    public static func forEachValue(in bytes: UnsafeRawBufferPointer, _ body: (UInt8, Double) -> Void) -> Bool {
+        guard bytes.first == 1, (bytes.count - 1) % 9 == 0 else { return false }
+        var i = 1
+        while i < bytes.count {
+            let bits = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self))
+            body(bytes[i], Double(bitPattern: bits))
+            i += 9
+        }
+        return true
+    }
+
+    /// The stored id of `field` (column index for `forEachValue` readers; < 128).
+    public static func id(of field: Field) -> UInt8 { field.id }
+
     /// Nil when `bytes` is not a version-1 body.
     public init?(decoding bytes: [UInt8]) {
         guard bytes.first == 1, (bytes.count - 1) % 9 == 0 else { return nil }
