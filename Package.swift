@@ -159,7 +159,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ReportsTests",
-            dependencies: ["Reports"],
+            dependencies: ["Reports", "DriftEstimators"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import DriftEstimators
 import Foundation
 import Testing
 @testable import Reports

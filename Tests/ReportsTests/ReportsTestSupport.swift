@@ -2,23 +2,12 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import DriftEstimators
 import Reports
 
-/// A seeded generator (SplitMix64, DESIGN §5's constants).
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     /// Uniform in (0, 1].
-    mutating func unit() -> Double { Double((next() >> 11) + 1) * 0x1p-53 }
-    /// Standard normal (Box–Muller).
-    mutating func gaussian() -> Double { (-2 * log(unit())).squareRoot() * cos(2 * Double.pi * unit()) }
+    mutating func unit() -> Double { nextUnit() }
 }
 
 /// Synthetic report models: a week of 10-second evaluations for 5 cohorts and 3 estimators, with
