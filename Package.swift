@@ -180,7 +180,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MonitorTests",
-            dependencies: ["Monitor", "Alerting", "StateStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators", "Verification",
+            dependencies: ["Monitor", "Alerting", "StateStore", "TwinwatchCore", "KafkaIO", "DemoSupport", "DriftEstimators", "Verification", "Reports",
                            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),

@@ -196,9 +196,11 @@ actor BaselineRegistry {
 
     /// Identifies what a persisted null depends on besides (baseline, window size): the cohort,
     /// the estimator settings and the re-split null's B and seed.
-    private func nullLabel(cohort: String) -> String {
-        let c = configuration
-        return "cohort=\(cohort);estimators=\(c.estimators.sorted().map(\.rawValue).joined(separator: ","));projections=\(c.projections);bins=\(c.bins);"
+    private func nullLabel(cohort: String) -> String { Self.nullLabel(cohort: cohort, configuration: configuration, resamples: resamples) }
+
+    /// How a stored null names what it was calibrated with (estimator parameters, B, seed).
+    static func nullLabel(cohort: String, configuration c: DriftConfiguration, resamples: Int) -> String {
+        "cohort=\(cohort);estimators=\(c.estimators.sorted().map(\.rawValue).joined(separator: ","));projections=\(c.projections);bins=\(c.bins);"
             + "ridge=\(c.ridge);k=\(c.knnKs.map(String.init).joined(separator: ","));knn_max=\(c.knnMaxRows ?? 0);null=resplit;"
             + "B=\(resamples);seed=\(Self.splitSeed)"
     }

@@ -30,8 +30,10 @@ public struct ReportAssembler: Sendable {
         self.init(store: store, level: level, targetFAR: target)
     }
 
-    /// `model`'s report over `fromMs…toMs` (nil: all history kept).
-    public func report(model: String, fromMs: Int64? = nil, toMs: Int64? = nil, nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws(StoreError) -> ReportModel {
+    /// `model`'s report over `fromMs…toMs` (nil: all history kept); with `baselineID`, of that
+    /// baseline (and the active one it would replace) only.
+    public func report(model: String, baselineID: Int64? = nil, fromMs: Int64? = nil, toMs: Int64? = nil,
+                       nowMs: Int64 = Int64(Date().timeIntervalSince1970 * 1000)) async throws(StoreError) -> ReportModel {
         let columns = HistoryColumns()
         try await store.scanHistory(model: model, kind: .drift, fromMs: fromMs ?? .min, toMs: toMs ?? .max) { cohort, at, body in
             columns.append(cohort: cohort, atMs: at, body: body)
@@ -55,10 +57,16 @@ public struct ReportAssembler: Sendable {
         }
         let drift = columns.cohorts
         let cohorts = drift.keys.sorted()
+        var baselines = try await baselines(model: model)
+        if let baselineID {
+            guard baselines.contains(where: { $0.id == baselineID }) else { throw StoreError(.notFound, "baseline \(baselineID) of model \(model) not found") }
+            baselines = baselines.filter { $0.id == baselineID || $0.status == .active }
+        }
+        let candidates = try await candidates(baselines, nowMs: nowMs)
         return ReportModel(
             model: model, generatedAtMs: nowMs, timeFromMs: fromMs, timeToMs: toMs, level: level, targetFar: targetFAR,
-            baselines: try await baselines(model: model),
-            drift: cohorts.map { Self.driftSeries($0, drift[$0]!) }, alerts: alerts,
+            baselines: baselines, candidateDrift: candidates.drift,
+            drift: cohorts.map { Self.driftSeries($0, drift[$0]!) }, alerts: alerts, dimensionW1: candidates.dimensions,
             health: cohorts.map { Self.healthSeries($0, drift[$0]!) },
             verification: verification.keys.sorted().map { Self.cohortVerification($0, verification[$0]!) },
             thresholdHistory: try await thresholdChanges(model: model, fromMs: fromMs, toMs: toMs))

@@ -13,6 +13,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "The model.")
     var model: String
 
+    @Option(help: "Report on this baseline alone (and its drift against the active one): read it before promoting.")
+    var baseline: Int64?
+
     @Option(help: "Start of the period: RFC 3339 (2026-12-01T00:00:00Z) or a duration back from now (7d, 12h). Default: all history kept.")
     var from: String?
 
@@ -37,7 +40,7 @@ struct ReportCommand: AsyncParsableCommand {
         let toMs = try to.map { try Self.instant($0, now: now, option: "--to") }
         let assembler = config.map { ReportAssembler(store: db, config: $0) } ?? ReportAssembler(store: db, level: nil, targetFAR: nil)
         let report = try await storeCall("report \(model)") { () async throws(StoreError) in
-            try await assembler.report(model: model, fromMs: fromMs, toMs: toMs, nowMs: now)
+            try await assembler.report(model: model, baselineID: baseline, fromMs: fromMs, toMs: toMs, nowMs: now)
         }
         let bytes: Data = format == .html ? Data(HTMLReport.render(report).utf8) : try ReportJSON.encode(report, prettyPrinted: true)
         let path = out ?? "twinwatch-report-\(model.replacingOccurrences(of: "/", with: "_")).\(format.rawValue)"
