@@ -481,8 +481,9 @@ struct ReceiverTests {
             #expect(error.code == 28, "\(error)")  // CURLE_OPERATION_TIMEDOUT
         }
         // Ended by the timeout (a silent server never ends it otherwise); the bound is loose because
-        // in the full suite CPU-bound tests hold the cooperative pool that resumes this task.
-        #expect(ContinuousClock.now - start < .seconds(60))
+        // in the full suite CPU-bound tests hold the cooperative pool that resumes this task (79 s
+        // measured once on the 2-core CI machine, against 0.3 s alone).
+        #expect(ContinuousClock.now - start < .seconds(150))
     }
 }
 

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import Reports
 
-@Suite("Formatting, scales, downsampling, charts")
+@Suite("Formatting, scales, downsampling, charts", .serialized)
 struct ChartTests {
     @Test("Fixed decimals without locale, rounding half away from zero")
     func fixed() {

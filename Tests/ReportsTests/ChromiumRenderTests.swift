@@ -52,7 +52,7 @@ enum Chromium {
     }
 }
 
-@Suite("Chromium renders the report")
+@Suite("Chromium renders the report", .serialized)
 struct ChromiumRenderTests {
     @Test("Headless chromium screenshots the week-long report with no console errors",
           .enabled(if: Chromium.path != nil, "chromium is not installed (Debian package `chromium`): headless render skipped"),

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Reports
 
-@Suite("HTML report")
+@Suite("HTML report", .serialized)
 struct HTMLReportTests {
     /// Built once: generating a week of series takes a moment in a debug build.
     static let week = SyntheticReport.week()

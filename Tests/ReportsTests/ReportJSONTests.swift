@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Reports
 
-@Suite("Report JSON and summary")
+@Suite("Report JSON and summary", .serialized)
 struct ReportJSONTests {
     static let week = HTMLReportTests.week
 
