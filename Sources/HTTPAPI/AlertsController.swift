@@ -26,10 +26,7 @@ public struct AlertsController: Sendable {
                 alerts: current.map(AlertsResponse.Alert.init),
                 outbox: counts.mapValues { c in ["pending": c[.pending] ?? 0, "delivered": c[.delivered] ?? 0, "dead": c[.dead] ?? 0] },
                 undelivered: undelivered.map(AlertsResponse.Message.init))
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(body))))
+            return try APIResponse.json(encoding: body)
         }
     }
 }

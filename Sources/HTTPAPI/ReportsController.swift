@@ -19,7 +19,7 @@ struct ReportsController: Sendable {
             var bounds: [Int64?] = []
             for key in ["from", "to"] {
                 guard let text = query.get(key) else { bounds.append(nil); continue }
-                guard let ms = RFC3339.millis(text) ?? DurationParser.parse(text).map({ now - $0.milliseconds }) else {
+                guard let ms = ReportAssembler.instant(text, nowMs: now) else {
                     return APIResponse.error(.badRequest, "invalid_\(key)", "\(key): expected RFC 3339 or a duration such as 7d")
                 }
                 bounds.append(ms)

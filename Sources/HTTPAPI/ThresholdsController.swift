@@ -48,9 +48,7 @@ struct ThresholdsController: Sendable {
                 if let e = r.evidence, let json = try? JSONSerialization.jsonObject(with: Data(e.utf8)) { h["evidence"] = json }
                 return h
             }
-            let body = try JSONSerialization.data(withJSONObject: ["default_threshold": defaultThreshold, "thresholds": rows, "history": history],
-                                                  options: [.sortedKeys, .prettyPrinted])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            return try APIResponse.json(["default_threshold": defaultThreshold, "thresholds": rows, "history": history])
         }
     }
 

@@ -30,6 +30,12 @@ public struct ReportAssembler: Sendable {
         self.init(store: store, level: level, targetFAR: target)
     }
 
+    /// A report period's bound: RFC 3339, or a duration (`7d`, `12h`) back from `nowMs`; nil when
+    /// `text` is neither.
+    public static func instant(_ text: String, nowMs: Int64) -> Int64? {
+        RFC3339.millis(text) ?? DurationParser.parse(text).map { nowMs - $0.milliseconds }
+    }
+
     /// `model`'s report over `fromMs…toMs` (nil: all history kept); with `baselineID`, of that
     /// baseline (and the active one it would replace) only.
     public func report(model: String, baselineID: Int64? = nil, fromMs: Int64? = nil, toMs: Int64? = nil,

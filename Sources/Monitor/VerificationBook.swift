@@ -155,8 +155,7 @@ struct VerificationBook: Sendable {
     /// An operator's threshold for one cohort: in force at once, the next version of the cohort's
     /// threshold; its adaptive threshold starts over from it (the cool-down counts from now).
     mutating func setThreshold(_ value: Double, for key: WindowID, atMs: Int64) -> ThresholdState {
-        let current = thresholds[key]?.state ?? restored[key] ?? ThresholdState(threshold: settings.threshold)
-        let state = ThresholdState(threshold: value, version: current.version + 1, lastChangeMs: atMs)
+        let state = ThresholdState(threshold: value, version: thresholdState(for: key).version + 1, lastChangeMs: atMs)
         restored[key] = state
         windows[key]?.setThreshold(value)
         thresholds[key] = adaptive(key, state: state)

@@ -58,8 +58,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     /// RFC 3339, or a duration (`7d`) back from `now`.
     static func instant(_ text: String, now: Int64, option: String) throws -> Int64 {
-        if let ms = RFC3339.millis(text) { return ms }
-        if let d = DurationParser.parse(text) { return now - d.milliseconds }
+        if let ms = ReportAssembler.instant(text, nowMs: now) { return ms }
         throw CLIError(message: "report: \(option) \(text): expected RFC 3339 (2026-12-01T00:00:00Z) or a duration (7d, 12h)", exitCode: 64)
     }
 }
