@@ -70,20 +70,28 @@ struct SystemdNotifyTests {
         config.http.enabled = false
         config.kafka.librdkafka = ["log_level": "0"]
         // Every evaluation round hands its verification round over; stalling that callback stalls the round.
+        // The stall's own start and end are recorded: on a loaded machine the next round may begin late.
         let stall = Atomic<Bool>(false)
+        let stalledSpan = Mutex<(start: ContinuousClock.Instant, end: ContinuousClock.Instant)?>(nil)
         let daemon = try await Daemon(config: config, logger: logger, environment: ["NOTIFY_SOCKET": socket.path, "WATCHDOG_USEC": "1000000"],
-                                      onVerification: { _ in if stall.exchange(false, ordering: .relaxed) { Thread.sleep(forTimeInterval: 4) } })
+                                      onVerification: { _ in
+                                          guard stall.exchange(false, ordering: .relaxed) else { return }
+                                          let start = ContinuousClock.now
+                                          Thread.sleep(forTimeInterval: 4)
+                                          stalledSpan.withLock { $0 = (start, ContinuousClock.now) }
+                                      })
         let group = ServiceGroup(configuration: .init(services: daemon.services, logger: logger))
         let task = Task { try await group.run() }
 
         func pings() -> [ContinuousClock.Instant] { socket.messages.filter { $0.message == "WATCHDOG=1" }.map(\.at) }
         #expect(try await waitUntil(.seconds(60)) { pings().count >= 4 }, "\(socket.messages.map(\.message))")
-        let stallStart = ContinuousClock.now
         stall.store(true, ordering: .relaxed)
-        try await Task.sleep(for: .seconds(6))
-        let during = pings().filter { $0 > stallStart + .milliseconds(1500) && $0 < stallStart + .milliseconds(3900) }
+        #expect(try await waitUntil(.seconds(60)) { stalledSpan.withLock { $0 } != nil })
+        let span = try #require(stalledSpan.withLock { $0 })
+        #expect(try await waitUntil(.seconds(30)) { pings().contains { $0 > span.end } }, "pings did not resume")
+        // Busy for longer than the 1 s timeout from start + 1 s; the pinger looks every 0.5 s.
+        let during = pings().filter { $0 > span.start + .milliseconds(1600) && $0 < span.end }
         #expect(during.isEmpty, "pings while the evaluator was stuck: \(during.count)")
-        #expect(pings().contains { $0 > stallStart + .milliseconds(4200) }, "pings did not resume")
 
         await group.triggerGracefulShutdown()
         try await task.value
