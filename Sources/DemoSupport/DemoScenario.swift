@@ -82,7 +82,8 @@ public struct DemoScenario: Sendable {
             evaluation: EvaluationSettings(interval: evaluationInterval),
             baseline: BaselineSettings(captureRows: baselineRows, autoCapture: true, nullResamples: nullResamples),
             alerting: alerting(webhookURL: webhookURL, rules: rules))
-        config.store = StoreSettings(path: storePath)
+        // Profiles (per-dimension W1, histograms, ROC) every 15 s for the report, instead of 15 min.
+        config.store = StoreSettings(path: storePath, profileInterval: .seconds(15 * 60) / timeScale)
         config.checkpoint = CheckpointSettings(interval: .seconds(2))
         // Windows of 1 000 labelled events per cohort, dry-run proposals at most every 10 s.
         config.verification.threshold = threshold

@@ -28,6 +28,10 @@ public struct EvaluatorService: Service {
     private let progress: PipelineProgress
     /// Nil: no history is kept (`store.history_retention: 0s`).
     private let historyRetention: Duration?
+    /// When a window's drift profile or a cohort's ROC curve joins the history.
+    private let profiles: ProfileSchedule
+    /// The combined drift rule's level: a window below it is profiled sooner.
+    private let level: Double?
     private let logger: Logger
 
     /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
@@ -44,6 +48,8 @@ public struct EvaluatorService: Service {
         self.metrics = metrics
         self.progress = progress
         historyRetention = config.store.historyRetention > .zero ? config.store.historyRetention : nil
+        profiles = ProfileSchedule(interval: historyRetention == nil ? .zero : config.store.profileInterval)
+        level = config.combinedDriftLevel
         settings = config.drift
         self.alerts = alerts
         self.thresholds = thresholds
@@ -89,14 +95,14 @@ public struct EvaluatorService: Service {
                 if running == concurrency, let outcome = await group.next() {
                     running -= 1
                     if case .pending = outcome { pending += 1 }
-                    if case .scored(let s, let h) = outcome { samples += s; history.append(h) }
+                    if case .scored(let s, let h) = outcome { samples += s; history += h }
                 }
                 group.addTask { await evaluate(input) }
                 running += 1
             }
             for await outcome in group {
                 if case .pending = outcome { pending += 1 }
-                if case .scored(let s, let h) = outcome { samples += s; history.append(h) }
+                if case .scored(let s, let h) = outcome { samples += s; history += h }
             }
         }
         metrics.nullCalibrationPending.set(Double(pending))
@@ -133,7 +139,8 @@ public struct EvaluatorService: Service {
         case skipped
         /// Waiting for its null calibration.
         case pending
-        case scored([SignalSample], HistoryRecord)
+        /// Its signals, and its history rows (the evaluation; its drift profile when due).
+        case scored([SignalSample], [HistoryRecord])
     }
 
     /// Verification per cohort from the labelled events (metrics and the far / frr / recall /
@@ -151,7 +158,13 @@ public struct EvaluatorService: Service {
             case .hold: break
             }
         }
-        return (round.snapshots.flatMap(\.samples), round.snapshots.map { $0.historyRecord(atMs: now) })
+        var history = round.snapshots.map { $0.historyRecord(atMs: now) }
+        for snapshot in round.snapshots {
+            guard let roc = StoredROC(snapshot), profiles.claim("\(snapshot.model)/\(snapshot.cohort)/roc", atMs: now),
+                  let row = roc.record(model: snapshot.model, cohort: snapshot.cohort, atMs: now) else { continue }
+            history.append(row)
+        }
+        return (round.snapshots.flatMap(\.samples), history)
     }
 
     private func record(_ change: ThresholdChange, status: ThresholdRecord.Status) async {
@@ -220,7 +233,15 @@ public struct EvaluatorService: Service {
             let evaluation = record(input, reference, scores, health, shift)
             await state.evaluated(input)
             metrics.evaluationSeconds.record(started.duration(to: .now))
-            return .scored(evaluation.samples(window: WindowSpan(end: input.appended, rows: scores.m), reference: reference), evaluation.historyRecord)
+            var history = [evaluation.historyRecord]
+            let breach = level.map { evaluation.combinedP <= $0 } ?? false
+            if profiles.claim("\(input.id)", atMs: evaluation.atMs, breach: breach),
+               let profile = try await offload({ reference.summary.profile(window, scores: scores) }),
+               let row = StoredDriftProfile(baselineID: reference.baseline.id, windowRows: window.rows, profile: profile,
+                                            baselineHealth: reference.health).record(model: model, cohort: cohort, atMs: evaluation.atMs) {
+                history.append(row)
+            }
+            return .scored(evaluation.samples(window: WindowSpan(end: input.appended, rows: scores.m), reference: reference), history)
         } catch {
             // Marked as evaluated anyway: a persistent fault (say, a baseline of another dimension)
             // is reported once per step of new rows, not at every interval.

@@ -41,7 +41,7 @@ extension ReportAssembler {
                                                     combinedP: result.assessed?.combinedP))
             if let w1 = result.scores.w1 {
                 dimensions.append(ReportModel.DimensionW1(cohort: "candidate \(candidate.id) vs active \(active.id)", timeMs: nowMs,
-                                                          w1: w1.normalized.isEmpty ? w1.vector : w1.normalized))
+                                                          w1: w1.normalized.isEmpty ? w1.vector : w1.normalized, normalized: !w1.normalized.isEmpty))
             }
         }
         return (drift, dimensions)

@@ -1,3 +1,4 @@
+import DriftEstimators
 import Foundation
 import Reports
 import StateStore
@@ -21,13 +22,9 @@ public struct ReportAssembler: Sendable {
     /// Level and FAR target as a configuration sets them: the combined drift rule's p-value level,
     /// the adaptive calibrator's target FAR.
     public init(store: TwinwatchStore, config: TwinwatchConfig) {
-        let level = config.alerting.rules.lazy.compactMap { rule -> Double? in
-            guard rule.signal == .driftCombined, case .pValueBelow(let x) = rule.condition else { return nil }
-            return x
-        }.first
         var target: Double?
         if case .targetFAR(let f) = config.verification.adaptive.calibrator { target = f }
-        self.init(store: store, level: level, targetFAR: target)
+        self.init(store: store, level: config.combinedDriftLevel, targetFAR: target)
     }
 
     /// A report period's bound: RFC 3339, or a duration (`7d`, `12h`) back from `nowMs`; nil when
@@ -50,16 +47,17 @@ public struct ReportAssembler: Sendable {
             verification[record.cohort] = record.values
         }
         var alerts: [ReportModel.AlertMarker] = []
-        for record in history {
-            switch record.kind {
-            case .drift, .verification:
-                break
-            case .alert:
-                guard let json = record.json, let rule = json["rule"] as? String,
-                      let state = (json["state"] as? String).flatMap(ReportModel.AlertMarker.State.init(rawValue:)) else { continue }
-                alerts.append(ReportModel.AlertMarker(timeMs: record.atMs, rule: rule, severity: json["severity"] as? String ?? "",
-                                                      state: state, cohort: record.cohort.isEmpty ? nil : record.cohort))
-            }
+        for record in history where record.kind == .alert {
+            guard let json = record.json, let rule = json["rule"] as? String,
+                  let state = (json["state"] as? String).flatMap(ReportModel.AlertMarker.State.init(rawValue:)) else { continue }
+            alerts.append(ReportModel.AlertMarker(timeMs: record.atMs, rule: rule, severity: json["severity"] as? String ?? "",
+                                                  state: state, cohort: record.cohort.isEmpty ? nil : record.cohort))
+        }
+        let profiles = try await store.latestHistory(model: model, kind: .driftProfile, fromMs: fromMs ?? .min, toMs: toMs ?? .max)
+            .compactMap { record in StoredDriftProfile(record).map { (record, $0) } }
+        var rocs: [String: StoredROC] = [:]
+        for record in try await store.latestHistory(model: model, kind: .roc, fromMs: fromMs ?? .min, toMs: toMs ?? .max) {
+            rocs[record.cohort] = StoredROC(record)
         }
         let drift = columns.cohorts
         let cohorts = drift.keys.sorted()
@@ -69,13 +67,30 @@ public struct ReportAssembler: Sendable {
             baselines = baselines.filter { $0.id == baselineID || $0.status == .active }
         }
         let candidates = try await candidates(baselines, nowMs: nowMs)
+        let baselineHealth = Dictionary(profiles.map { ($0.0.cohort, $0.1.baselineHealth) }) { a, _ in a }
         return ReportModel(
             model: model, generatedAtMs: nowMs, timeFromMs: fromMs, timeToMs: toMs, level: level, targetFar: targetFAR,
             baselines: baselines, candidateDrift: candidates.drift,
-            drift: cohorts.map { Self.driftSeries($0, drift[$0]!) }, alerts: alerts, dimensionW1: candidates.dimensions,
-            health: cohorts.map { Self.healthSeries($0, drift[$0]!) },
-            verification: verification.keys.sorted().map { Self.cohortVerification($0, verification[$0]!) },
+            drift: cohorts.map { Self.driftSeries($0, drift[$0]!) }, alerts: alerts,
+            dimensionW1: profiles.map { record, stored in
+                ReportModel.DimensionW1(cohort: record.cohort, timeMs: record.atMs, w1: stored.profile.dimensionW1, normalized: stored.profile.normalized)
+            } + candidates.dimensions,
+            projections: profiles.flatMap { record, stored in Self.histograms(record.cohort, stored.profile) },
+            health: cohorts.map { Self.healthSeries($0, drift[$0]!, baseline: baselineHealth[$0]) },
+            verification: verification.keys.sorted().map { Self.cohortVerification($0, verification[$0]!, roc: rocs[$0]) },
             thresholdHistory: try await thresholdChanges(model: model, fromMs: fromMs, toMs: toMs))
+    }
+
+    /// How many of a profile's dimension and projection histograms a report shows per cohort.
+    static let histogramsPerKind = 2
+
+    /// A cohort's most drifted dimensions, then its most drifted projections.
+    static func histograms(_ cohort: String, _ profile: DriftProfile) -> [ReportModel.ProjectionHistogram] {
+        let dimensions = profile.histograms.filter { $0.label.hasPrefix("dimension") }.prefix(histogramsPerKind)
+        let projections = profile.histograms.filter { $0.label.hasPrefix("projection") }.prefix(histogramsPerKind)
+        return (dimensions + projections).map { h in
+            ReportModel.ProjectionHistogram(cohort: cohort, label: h.label, binEdges: h.edges, baseline: h.baseline, current: h.current, score: h.w1)
+        }
     }
 
     private func baselines(model: String) async throws(StoreError) -> [ReportModel.Baseline] {
@@ -105,20 +120,22 @@ public struct ReportAssembler: Sendable {
             combinedP: c.column(.combinedP) ?? [])
     }
 
-    static func healthSeries(_ cohort: String, _ c: HistoryColumns.Cohort) -> ReportModel.HealthSeries {
+    static func healthSeries(_ cohort: String, _ c: HistoryColumns.Cohort, baseline: ReportModel.HealthReference?) -> ReportModel.HealthSeries {
         let nan = [Double](repeating: .nan, count: c.times.count)
         return ReportModel.HealthSeries(cohort: cohort, timesMs: c.times, totalVariance: c.column(.totalVariance) ?? nan,
-                                        effectiveRank: c.column(.effectiveRank) ?? nan, meanSimilarity: c.column(.meanPairwiseCosine) ?? nan)
+                                        effectiveRank: c.column(.effectiveRank) ?? nan, meanSimilarity: c.column(.meanPairwiseCosine) ?? nan,
+                                        baseline: baseline)
     }
 
-    static func cohortVerification(_ cohort: String, _ v: HistoryValues) -> ReportModel.CohortVerification {
+    static func cohortVerification(_ cohort: String, _ v: HistoryValues, roc: StoredROC?) -> ReportModel.CohortVerification {
         func rate(_ r: HistoryValues.Field.Rate) -> ReportModel.Rate? {
             guard let value = v[.rate(r)] else { return nil }
             return ReportModel.Rate(value: value, lower: v[.rateLower(r)] ?? value, upper: v[.rateUpper(r)] ?? value)
         }
         let counts = ReportModel.Counts(tp: Int(v[.tp] ?? 0), fn: Int(v[.fn] ?? 0), fp: Int(v[.fp] ?? 0), tn: Int(v[.tn] ?? 0))
         return ReportModel.CohortVerification(cohort: cohort, threshold: v[.threshold], counts: counts, far: rate(.far), frr: rate(.frr),
-                                              recall: rate(.recall), precision: rate(.precision), eer: v[.eer], eerThreshold: v[.eerThreshold])
+                                              recall: rate(.recall), precision: rate(.precision), eer: v[.eer], eerThreshold: v[.eerThreshold],
+                                              roc: roc.map { ReportModel.ROCPoints(fpr: $0.fpr, tpr: $0.tpr) })
     }
 }
 
@@ -146,5 +163,15 @@ final class HistoryColumns: @unchecked Sendable {
             cohort.columns[i]!.append(value)
         }
         for i in 0..<128 where cohort.columns[i] != nil && cohort.columns[i]!.count == row { cohort.columns[i]!.append(.nan) }
+    }
+}
+
+extension TwinwatchConfig {
+    /// The level of the first alert rule on the combined drift p-value; nil without one.
+    var combinedDriftLevel: Double? {
+        alerting.rules.lazy.compactMap { rule -> Double? in
+            guard rule.signal == .driftCombined, case .pValueBelow(let x) = rule.condition else { return nil }
+            return x
+        }.first
     }
 }

@@ -18,6 +18,8 @@ public struct VerificationSnapshot: Sendable {
     /// The window's equal error rate (interpolated) and its threshold; nil for the model aggregate
     /// and without both classes.
     public let eer: EqualErrorRate?
+    /// The window's ROC curve, ≤ ~100 points (`ROCCurve.points`); nil like `eer`.
+    public var roc: (fpr: [Double], tpr: [Double])? = nil
 }
 
 /// What a verification round produced: the snapshots, the threshold decisions, and the labelled
@@ -182,8 +184,10 @@ struct VerificationBook: Sendable {
         for key in windows.keys.sorted() {
             windows[key]!.evict(nowMs: atMs)
             let window = windows[key]!
-            round.snapshots.append(snapshot(key.model, key.cohort, window.threshold, window.counts,
-                                            eer: ROCCurve(window.labelledScores()).equalErrorRate))
+            let curve = ROCCurve(window.labelledScores())
+            var cohortSnapshot = snapshot(key.model, key.cohort, window.threshold, window.counts, eer: curve.equalErrorRate)
+            cohortSnapshot.roc = curve.points()
+            round.snapshots.append(cohortSnapshot)
             perModel[key.model, default: ConfusionCounts()] += window.counts
             guard var adaptive = thresholds[key] else { continue }
             let decision = adaptive.evaluate(window: window, atMs: atMs)

@@ -13,12 +13,12 @@ extension HTMLReport {
         for v in vectors {
             let top = v.top(topDimensions)
             let chart = BarChart(title: "Top \(top.count) dimensions by W1, cohort \(v.cohort), \(ReportFormat.utc(ms: v.timeMs))",
-                                 valueLabel: "W1 (embedding units)", categoryLabel: "dimension",
+                                 valueLabel: v.normalized ? "W1 (baseline standard deviations)" : "W1 (embedding units)", categoryLabel: "dimension",
                                  categories: top.map { "dim \($0.dimension)" }, values: top.map(\.w1))
             m.raw(chart.render())
         }
 
-        m.element("h3", "Most drifted projections: baseline vs current")
+        m.element("h3", "Most drifted dimensions and projections: baseline vs current")
         let histograms = model.projections.filter { $0.binEdges.count >= 2 }
         if histograms.isEmpty {
             noData(NoData.projections, into: &m)
@@ -26,7 +26,7 @@ extension HTMLReport {
             m.open("div", ["class": "charts"])
             for h in histograms {
                 let score = h.score.map { " (W1 \(ReportFormat.compact($0)))" } ?? ""
-                let chart = HistogramChart(title: "\(h.label), cohort \(h.cohort)\(score)", xLabel: "projected value (embedding units)",
+                let chart = HistogramChart(title: "\(h.label), cohort \(h.cohort)\(score)", xLabel: h.label.hasPrefix("projection") ? "projected value (embedding units)" : "value (embedding units)",
                                            edges: h.binEdges, series: [("baseline", h.baseline), ("current", h.current)])
                 m.raw(chart.render())
             }

@@ -4,14 +4,17 @@ extension ReportModel {
         public var cohort: String
         /// The evaluation it comes from (normally the latest).
         public var timeMs: Int64
-        /// W1_j per dimension j, in embedding units.
+        /// W1_j per dimension j: in embedding units, or in the baseline's standard deviation of
+        /// dimension j when `normalized`.
         public var w1: [Double]
+        public var normalized: Bool
 
         /// One evaluation's vector.
-        public init(cohort: String, timeMs: Int64, w1: [Double]) {
+        public init(cohort: String, timeMs: Int64, w1: [Double], normalized: Bool = false) {
             self.cohort = cohort
             self.timeMs = timeMs
             self.w1 = w1
+            self.normalized = normalized
         }
 
         /// The `k` largest finite values as (dimension, W1), largest first, ties by dimension.

@@ -2,10 +2,15 @@ import Foundation
 import GRDB
 
 /// One row of the evaluation history (what reports plot): a drift evaluation of a window, a
-/// verification snapshot of a cohort (values: `HistoryValues`), or an alert transition (JSON).
+/// verification snapshot of a cohort (values: `HistoryValues`), an alert transition, or — every
+/// `store.profile_interval` — a window's drift profile or a cohort's ROC curve (JSON).
 public struct HistoryRecord: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case drift, verification, alert
+        /// Per-dimension W1, the most drifted directions' histograms, the baseline's health.
+        case driftProfile = "drift_profile"
+        /// A cohort's ROC curve, downsampled.
+        case roc
     }
 
     public var model: String
@@ -14,7 +19,7 @@ public struct HistoryRecord: Sendable, Equatable {
     public var kind: Kind
     /// When it was decided, ms since 1970.
     public var atMs: Int64
-    /// `HistoryValues.encoded` (drift, verification) or UTF-8 JSON (alert).
+    /// `HistoryValues.encoded` (drift, verification) or UTF-8 JSON (alert, drift profile, ROC).
     public var body: [UInt8]
 
     public init(model: String, cohort: String, kind: Kind, atMs: Int64, body: [UInt8]) {
@@ -32,7 +37,7 @@ public struct HistoryRecord: Sendable, Equatable {
     /// A drift or verification row's values (nil for an alert row or an unknown encoding).
     public var values: HistoryValues? { HistoryValues(decoding: body) }
 
-    /// An alert row's JSON object.
+    /// An alert, profile or ROC row's JSON object.
     public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
 }
 

@@ -154,10 +154,15 @@ public struct StoreSettings: Sendable, Equatable {
     public var path: String
     /// How long the evaluation history (what reports plot) is kept; zero keeps none.
     public var historyRetention: Duration = .seconds(7 * 86_400)
+    /// How often each window's drift profile (per-dimension W1, histograms of the most drifted
+    /// directions) and each cohort's ROC curve join the history; a window whose combined p-value
+    /// is at the drift rule's level is profiled at most every 5 minutes as well. Zero: never.
+    public var profileInterval: Duration = .seconds(900)
 
-    public init(path: String, historyRetention: Duration = .seconds(7 * 86_400)) {
+    public init(path: String, historyRetention: Duration = .seconds(7 * 86_400), profileInterval: Duration = .seconds(900)) {
         self.path = path
         self.historyRetention = historyRetention
+        self.profileInterval = profileInterval
     }
 
     /// `$STATE_DIRECTORY/twinwatch.sqlite` under systemd (`StateDirectory=`), else `./twinwatch.sqlite`.

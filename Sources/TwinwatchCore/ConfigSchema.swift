@@ -32,9 +32,10 @@ enum ConfigSchema {
         config.verification = VerificationSchema.read(root, r)
         config.store.path = StoreSettings.defaultPath(environment: ProcessInfo.processInfo.environment)
         if let s = r.section(root, "store") {
-            r.rejectUnknownKeys(s, allowed: ["path", "history_retention"])
+            r.rejectUnknownKeys(s, allowed: ["path", "history_retention", "profile_interval"])
             config.store.path = r.string(s, "path") ?? config.store.path
             config.store.historyRetention = r.duration(s, "history_retention", allowZero: true) ?? config.store.historyRetention
+            config.store.profileInterval = r.duration(s, "profile_interval", allowZero: true) ?? config.store.profileInterval
         }
         if let s = r.section(root, "checkpoint") {
             r.rejectUnknownKeys(s, allowed: ["interval"])

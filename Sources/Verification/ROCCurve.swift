@@ -83,6 +83,22 @@ public struct ROCCurve: Sendable, Equatable {
         return lo - 1
     }
 
+    /// At most about `maxPoints` points of the curve for a plot, evenly spread along it: a point is
+    /// kept when it lies ≥ 2 / `maxPoints` (|ΔFPR| + |ΔTPR|) from the last kept one; the first and
+    /// last points are always kept. nil unless both classes are present.
+    public func points(maxPoints: Int = 100) -> (fpr: [Double], tpr: [Double])? {
+        guard positives > 0, negatives > 0 else { return nil }
+        let step = 2 / Double(max(maxPoints, 2))
+        var fprs = [fpr(0)], tprs = [tpr(0)]
+        for i in 1..<count {
+            let (x, y) = (fpr(i), tpr(i))
+            guard i == count - 1 || abs(x - fprs.last!) + abs(y - tprs.last!) >= step else { continue }
+            fprs.append(x)
+            tprs.append(y)
+        }
+        return (fprs, tprs)
+    }
+
     /// The equal error rate; nil unless there are genuine and impostor pairs.
     public var equalErrorRate: EqualErrorRate? { EqualErrorRate(self) }
 

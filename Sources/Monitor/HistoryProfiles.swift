@@ -1,0 +1,89 @@
+import DriftEstimators
+import Foundation
+import Reports
+import StateStore
+import Synchronization
+import TwinwatchCore
+
+/// A window's drift profile as the history keeps it (kind `drift_profile`, JSON): what the
+/// report's per-dimension W1 and histogram plots and its health reference lines show.
+struct StoredDriftProfile: Codable {
+    var baselineID: Int64
+    var windowRows: Int
+    var profile: DriftProfile
+    /// The health of the reference rows the window was scored against.
+    var baselineTotalVariance: Double
+    var baselineEffectiveRank: Double
+    var baselineMeanPairwiseCosine: Double
+
+    func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
+        guard let body = try? JSONEncoder().encode(self) else { return nil }
+        return HistoryRecord(model: model, cohort: cohort, kind: .driftProfile, atMs: atMs, body: [UInt8](body))
+    }
+
+    /// The reference lines of the report's health plots.
+    var baselineHealth: ReportModel.HealthReference {
+        ReportModel.HealthReference(totalVariance: baselineTotalVariance, effectiveRank: baselineEffectiveRank,
+                                    meanSimilarity: baselineMeanPairwiseCosine)
+    }
+
+    init(baselineID: Int64, windowRows: Int, profile: DriftProfile, baselineHealth: HealthSignals) {
+        self.baselineID = baselineID
+        self.windowRows = windowRows
+        self.profile = profile
+        baselineTotalVariance = baselineHealth.totalVariance
+        baselineEffectiveRank = baselineHealth.effectiveRank
+        baselineMeanPairwiseCosine = baselineHealth.meanPairwiseCosine
+    }
+
+    init?(_ record: HistoryRecord) {
+        guard record.kind == .driftProfile, let decoded = try? JSONDecoder().decode(Self.self, from: Data(record.body)) else { return nil }
+        self = decoded
+    }
+}
+
+/// A cohort's ROC curve as the history keeps it (kind `roc`, JSON).
+struct StoredROC: Codable {
+    var fpr: [Double]
+    var tpr: [Double]
+
+    init?(_ snapshot: VerificationSnapshot) {
+        guard let roc = snapshot.roc else { return nil }
+        (fpr, tpr) = roc
+    }
+
+    init?(_ record: HistoryRecord) {
+        guard record.kind == .roc, let decoded = try? JSONDecoder().decode(Self.self, from: Data(record.body)) else { return nil }
+        self = decoded
+    }
+
+    func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
+        guard let body = try? JSONEncoder().encode(self) else { return nil }
+        return HistoryRecord(model: model, cohort: cohort, kind: .roc, atMs: atMs, body: [UInt8](body))
+    }
+}
+
+/// When a key's profile is due: every `interval`, and — for a window at the drift level — at most
+/// every 5 minutes, so a report shows what the embeddings looked like while they drifted (a day of
+/// sustained drift adds ~2 MB per key at d = 64).
+final class ProfileSchedule: Sendable {
+    static let breachSpacingMs: Int64 = 300_000
+    private let intervalMs: Int64?
+    private let last = Mutex<[String: Int64]>([:])
+
+    /// `interval` zero: never due.
+    init(interval: Duration) {
+        intervalMs = interval > .zero ? interval.milliseconds : nil
+    }
+
+    /// Whether `key`'s profile is due at `atMs`; when it is, `atMs` becomes its last time.
+    func claim(_ key: String, atMs: Int64, breach: Bool = false) -> Bool {
+        guard let intervalMs else { return false }
+        return last.withLock { last in
+            let since = last[key].map { atMs - $0 } ?? .max
+            guard since >= intervalMs || (breach && since >= Self.breachSpacingMs) else { return false }
+            last[key] = atMs
+            return true
+        }
+    }
+}
