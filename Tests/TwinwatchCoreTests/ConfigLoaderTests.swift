@@ -84,15 +84,16 @@ struct ConfigLoaderTests {
             evaluation: {interval: 5s, concurrency: 3}
             baseline: {auto_capture: false, capture_rows: 16000, null_resamples: 1999}
             drift: {estimators: [w1, frechet, w1]}
-            store: {path: /var/lib/tw/state.sqlite}
+            store: {path: /var/lib/tw/state.sqlite, history_retention: 3d, profile_interval: 0s}
             checkpoint: {interval: 1m}
             """, file: "twinwatch.yaml")
         #expect(config.window == WindowSettings(size: 4000, minRows: 1000, step: 200, duration: .seconds(900), maxCohorts: 20))
         #expect(config.evaluation == EvaluationSettings(interval: .seconds(5), concurrency: 3))
         #expect(config.baseline == BaselineSettings(captureRows: 16000, autoCapture: false, nullResamples: 1999))
         #expect(config.drift == DriftSettings(estimators: [.w1, .frechet]))
-        #expect(config.store.path == "/var/lib/tw/state.sqlite")
+        #expect(config.store == StoreSettings(path: "/var/lib/tw/state.sqlite", historyRetention: .seconds(3 * 86_400), profileInterval: .zero))
         #expect(config.checkpoint.interval == .seconds(60))
+        #expect(throws: ConfigError.self) { try ConfigLoader.parse(yaml: "kafka: {brokers: [b:9092]}\nstore: {profile_interval: often}", file: "t.yaml") }
     }
 
     @Test("a section whose keys are all commented out counts as absent")
