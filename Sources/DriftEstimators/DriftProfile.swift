@@ -13,6 +13,14 @@ public struct DriftProfile: Sendable, Codable, Equatable {
         public var edges: [Double]
         public var baseline: [Int]
         public var current: [Int]
+
+        public init(label: String, w1: Double, edges: [Double], baseline: [Int], current: [Int]) {
+            self.label = label
+            self.w1 = w1
+            self.edges = edges
+            self.baseline = baseline
+            self.current = current
+        }
     }
 
     /// W1_j per dimension: in baseline standard deviations when `normalized`, else embedding units.
@@ -20,6 +28,12 @@ public struct DriftProfile: Sendable, Codable, Equatable {
     public var normalized: Bool
     /// The most drifted dimensions first, then the most drifted projections.
     public var histograms: [Histogram]
+
+    public init(dimensionW1: [Double], normalized: Bool, histograms: [Histogram]) {
+        self.dimensionW1 = dimensionW1
+        self.normalized = normalized
+        self.histograms = histograms
+    }
 }
 
 extension BaselineSummary {

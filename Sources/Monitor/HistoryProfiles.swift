@@ -7,16 +7,16 @@ import TwinwatchCore
 
 /// A window's drift profile as the history keeps it (kind `drift_profile`, JSON): what the
 /// report's per-dimension W1 and histogram plots and its health reference lines show.
-struct StoredDriftProfile: Codable {
-    var baselineID: Int64
-    var windowRows: Int
-    var profile: DriftProfile
+public struct StoredDriftProfile: Codable, Sendable {
+    public var baselineID: Int64
+    public var windowRows: Int
+    public var profile: DriftProfile
     /// The health of the reference rows the window was scored against.
-    var baselineTotalVariance: Double
-    var baselineEffectiveRank: Double
-    var baselineMeanPairwiseCosine: Double
+    public var baselineTotalVariance: Double
+    public var baselineEffectiveRank: Double
+    public var baselineMeanPairwiseCosine: Double
 
-    func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
+    public func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
         guard let body = try? JSONEncoder().encode(self) else { return nil }
         return HistoryRecord(model: model, cohort: cohort, kind: .driftProfile, atMs: atMs, body: [UInt8](body))
     }
@@ -27,13 +27,19 @@ struct StoredDriftProfile: Codable {
                                     meanSimilarity: baselineMeanPairwiseCosine)
     }
 
-    init(baselineID: Int64, windowRows: Int, profile: DriftProfile, baselineHealth: HealthSignals) {
+    public init(baselineID: Int64, windowRows: Int, profile: DriftProfile, baselineTotalVariance: Double, baselineEffectiveRank: Double,
+                baselineMeanPairwiseCosine: Double) {
         self.baselineID = baselineID
         self.windowRows = windowRows
         self.profile = profile
-        baselineTotalVariance = baselineHealth.totalVariance
-        baselineEffectiveRank = baselineHealth.effectiveRank
-        baselineMeanPairwiseCosine = baselineHealth.meanPairwiseCosine
+        self.baselineTotalVariance = baselineTotalVariance
+        self.baselineEffectiveRank = baselineEffectiveRank
+        self.baselineMeanPairwiseCosine = baselineMeanPairwiseCosine
+    }
+
+    init(baselineID: Int64, windowRows: Int, profile: DriftProfile, baselineHealth: HealthSignals) {
+        self.init(baselineID: baselineID, windowRows: windowRows, profile: profile, baselineTotalVariance: baselineHealth.totalVariance,
+                  baselineEffectiveRank: baselineHealth.effectiveRank, baselineMeanPairwiseCosine: baselineHealth.meanPairwiseCosine)
     }
 
     init?(_ record: HistoryRecord) {
@@ -43,9 +49,14 @@ struct StoredDriftProfile: Codable {
 }
 
 /// A cohort's ROC curve as the history keeps it (kind `roc`, JSON).
-struct StoredROC: Codable {
-    var fpr: [Double]
-    var tpr: [Double]
+public struct StoredROC: Codable, Sendable {
+    public var fpr: [Double]
+    public var tpr: [Double]
+
+    public init(fpr: [Double], tpr: [Double]) {
+        self.fpr = fpr
+        self.tpr = tpr
+    }
 
     init?(_ snapshot: VerificationSnapshot) {
         guard let roc = snapshot.roc else { return nil }
@@ -57,7 +68,7 @@ struct StoredROC: Codable {
         self = decoded
     }
 
-    func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
+    public func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
         guard let body = try? JSONEncoder().encode(self) else { return nil }
         return HistoryRecord(model: model, cohort: cohort, kind: .roc, atMs: atMs, body: [UInt8](body))
     }

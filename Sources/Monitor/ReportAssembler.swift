@@ -145,24 +145,41 @@ public struct ReportAssembler: Sendable {
 final class HistoryColumns: @unchecked Sendable {
     final class Cohort {
         var times: [Int64] = []
-        /// Indexed by field id; nil: no row of the cohort has the field.
-        var columns = [[Double]?](repeating: nil, count: 128)
+        /// Indexed by field id; empty: no row of the cohort has the field (yet).
+        var columns = [[Double]](repeating: [], count: 128)
+        /// Ids of the non-empty columns, to pad the ones a row lacks.
+        var present: [Int] = []
 
-        func column(_ field: HistoryValues.Field) -> [Double]? { columns[Int(HistoryValues.id(of: field))] }
+        func column(_ field: HistoryValues.Field) -> [Double]? {
+            let c = columns[Int(HistoryValues.id(of: field))]
+            return c.isEmpty ? nil : c
+        }
     }
 
     private(set) var cohorts: [String: Cohort] = [:]
+    /// The cohort of the previous row: rows come cohort by cohort.
+    private var last: (name: String, cohort: Cohort)?
 
     func append(cohort name: String, atMs: Int64, body: UnsafeRawBufferPointer) {
-        let cohort = cohorts[name] ?? { let c = Cohort(); cohorts[name] = c; return c }()
+        let cohort: Cohort
+        if let last, last.name == name {
+            cohort = last.cohort
+        } else {
+            cohort = cohorts[name] ?? { let c = Cohort(); cohorts[name] = c; return c }()
+            last = (name, cohort)
+        }
         let row = cohort.times.count
         cohort.times.append(atMs)
         HistoryValues.forEachValue(in: body) { id, value in
             let i = Int(id) & 127
-            if cohort.columns[i] == nil { cohort.columns[i] = [Double](repeating: .nan, count: row) }
-            cohort.columns[i]!.append(value)
+            if cohort.columns[i].isEmpty {
+                cohort.columns[i] = [Double](repeating: .nan, count: row)
+                cohort.columns[i].reserveCapacity(max(row * 2, 1024))
+                cohort.present.append(i)
+            }
+            cohort.columns[i].append(value)
         }
-        for i in 0..<128 where cohort.columns[i] != nil && cohort.columns[i]!.count == row { cohort.columns[i]!.append(.nan) }
+        for i in cohort.present where cohort.columns[i].count == row { cohort.columns[i].append(.nan) }
     }
 }
 

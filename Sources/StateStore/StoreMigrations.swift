@@ -196,6 +196,15 @@ enum StoreMigrations {
                 CREATE INDEX evaluation_history_time ON evaluation_history (at_ms);
                 """)
         }
+        migrator.registerMigration("v6-history-kind-index") { db in
+            // Reports read one kind at a time, cohort by cohort (a week of drift rows; each
+            // cohort's newest profile, ROC and verification snapshot, found from the index alone):
+            // without kind and cohort in the index every read walks all of the model's rows.
+            try db.execute(sql: """
+                DROP INDEX evaluation_history_model_time;
+                CREATE INDEX evaluation_history_model_kind_cohort_time ON evaluation_history (model, kind, cohort, at_ms);
+                """)
+        }
         return migrator
     }
 }

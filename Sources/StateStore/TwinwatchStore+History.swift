@@ -69,15 +69,16 @@ extension TwinwatchStore {
         }
     }
 
-    /// Streams `model`'s records of `kind` in `fromMs…toMs`, oldest first, to `body` (cohort,
-    /// time, body bytes valid only during the call) inside one read: no row is copied, so a week
-    /// of a model's evaluations is read in well under a second.
+    /// Streams `model`'s records of `kind` in `fromMs…toMs`, cohort by cohort (in name order),
+    /// each oldest first, to `body` (cohort, time, body bytes valid only during the call) inside
+    /// one read: no row is copied, and the rows come in index order, so a week of a model's
+    /// evaluations is read in well under a second.
     public func scanHistory(model: String, kind: HistoryRecord.Kind, fromMs: Int64 = .min, toMs: Int64 = .max,
                             _ body: @escaping @Sendable (String, Int64, UnsafeRawBufferPointer) -> Void) async throws(StoreError) {
         try await read { db in
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT cohort, at_ms, body FROM evaluation_history
-                WHERE model = ? AND kind = ? AND at_ms BETWEEN ? AND ? ORDER BY at_ms, id
+                WHERE model = ? AND kind = ? AND at_ms BETWEEN ? AND ? ORDER BY cohort, at_ms, id
                 """, arguments: [model, kind.rawValue, fromMs, toMs])
             while let row = try rows.next() {
                 let cohort: String = row[0]
@@ -94,14 +95,18 @@ extension TwinwatchStore {
     /// force at the end of a report's period), without reading the others.
     public func latestHistory(model: String, kind: HistoryRecord.Kind, fromMs: Int64 = .min, toMs: Int64 = .max) async throws(StoreError) -> [HistoryRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT h.model, h.cohort, h.kind, h.at_ms, h.body FROM evaluation_history h
-                JOIN (SELECT cohort, MAX(id) AS id FROM evaluation_history
-                      WHERE model = ? AND kind = ? AND at_ms BETWEEN ? AND ? GROUP BY cohort) last ON h.id = last.id
-                ORDER BY h.cohort
-                """, arguments: [model, kind.rawValue, fromMs, toMs]).map { row in
-                let body: Data = row["body"]
-                return HistoryRecord(model: row["model"], cohort: row["cohort"], kind: kind, atMs: row["at_ms"], body: [UInt8](body))
+            // The newest time per cohort from the index alone, then that row (the last written
+            // when two share a millisecond).
+            let newest = try Row.fetchAll(db, sql: """
+                SELECT cohort, MAX(at_ms) AS at_ms FROM evaluation_history
+                WHERE model = ? AND kind = ? AND at_ms BETWEEN ? AND ? GROUP BY cohort ORDER BY cohort
+                """, arguments: [model, kind.rawValue, fromMs, toMs])
+            return try newest.compactMap { last -> HistoryRecord? in
+                let cohort: String = last["cohort"], at: Int64 = last["at_ms"]
+                guard let body = try Data.fetchOne(db, sql: """
+                    SELECT body FROM evaluation_history WHERE model = ? AND kind = ? AND cohort = ? AND at_ms = ? ORDER BY id DESC LIMIT 1
+                    """, arguments: [model, kind.rawValue, cohort, at]) else { return nil }
+                return HistoryRecord(model: model, cohort: cohort, kind: kind, atMs: at, body: [UInt8](body))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import StateStore
+import Synchronization
 import Testing
 import TwinwatchCore
 
@@ -24,6 +25,23 @@ struct HistoryStoreTests {
         #expect(try await store.pruneHistory(beforeMs: 2_000) == 2)
         #expect(try await store.history(model: "m").map(\.atMs) == [2_000, 3_000])
         #expect(try await store.history(model: "other").isEmpty)
+    }
+
+    @Test("latest per cohort within a period (the last written on a tie); a scan goes cohort by cohort, each oldest first")
+    func latestAndScan() async throws {
+        let store = try TwinwatchStore(path: try TemporaryStore.path("history-latest"))
+        func row(_ cohort: String, _ at: Int64, _ p: Double, kind: HistoryRecord.Kind = .drift) -> HistoryRecord {
+            HistoryRecord(model: "m", cohort: cohort, kind: kind, atMs: at, values: Self.drift(p))
+        }
+        try await store.appendHistory([row("b", 1_000, 0.1), row("a", 1_000, 0.2), row("b", 3_000, 0.3), row("a", 2_000, 0.4),
+                                       row("a", 2_000, 0.5), row("a", 9_000, 0.6, kind: .verification)])
+        let latest = try await store.latestHistory(model: "m", kind: .drift)
+        #expect(latest.map(\.cohort) == ["a", "b"] && latest.map { $0.values?[.combinedP] } == [0.5, 0.3])
+        let early = try await store.latestHistory(model: "m", kind: .drift, toMs: 1_500)
+        #expect(early.map { $0.values?[.combinedP] } == [0.2, 0.1])
+        let seen = Mutex<[String]>([])
+        try await store.scanHistory(model: "m", kind: .drift) { cohort, at, _ in seen.withLock { $0.append("\(cohort)@\(at)") } }
+        #expect(seen.withLock { $0 } == ["a@1000", "a@2000", "a@2000", "b@1000", "b@3000"])
     }
 
     @Test("values: every field round-trips bit-exactly; non-finite values and unknown estimators are left out; bad bodies are refused")
