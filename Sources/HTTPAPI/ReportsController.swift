@@ -27,7 +27,7 @@ struct ReportsController: Sendable {
             let report = try await ReportAssembler(store: api.store, config: api.config).report(model: model, fromMs: bounds[0], toMs: bounds[1], nowMs: now)
             if query.get("format") == "json" {
                 return Response(status: .ok, headers: [.contentType: "application/json"],
-                                body: .init(byteBuffer: ByteBuffer(bytes: try ReportJSON.encode(report, prettyPrinted: true))))
+                                body: .init(byteBuffer: ByteBuffer(bytes: try ReportJSON.encode(report))))
             }
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: HTMLReport.render(report))))

@@ -25,12 +25,15 @@ struct BenchReportCommand: AsyncParsableCommand {
     @Option(help: "Embedding dimensions of the stored drift profiles.")
     var dimensions = 256
 
+    @Option(name: .customLong("keep-db"), help: "Write the history to this new state database and keep it (e.g. to time `twinwatch report --db` on it).")
+    var keep: String?
+
     @Flag(help: "Print JSON (DESIGN §9) instead of a table.")
     var json = false
 
     func run() async throws {
-        let path = try TemporaryStore.path("bench-report")
-        defer { try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent()) }
+        let path = try keep ?? TemporaryStore.path("bench-report")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: URL(fileURLWithPath: path).deletingLastPathComponent()) } }
         let store = try TwinwatchStore(path: path)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let steps = days * 8640

@@ -42,7 +42,7 @@ struct ReportCommand: AsyncParsableCommand {
         let report = try await storeCall("report \(model)") { () async throws(StoreError) in
             try await assembler.report(model: model, baselineID: baseline, fromMs: fromMs, toMs: toMs, nowMs: now)
         }
-        let bytes: Data = format == .html ? Data(HTMLReport.render(report).utf8) : try ReportJSON.encode(report, prettyPrinted: true)
+        let bytes: Data = format == .html ? Data(HTMLReport.render(report).utf8) : try ReportJSON.encode(report)
         let path = out ?? "twinwatch-report-\(model.replacingOccurrences(of: "/", with: "_")).\(format.rawValue)"
         if path == "-" {
             FileHandle.standardOutput.write(bytes)
