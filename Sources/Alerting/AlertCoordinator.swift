@@ -67,6 +67,10 @@ public actor AlertCoordinator {
     /// The current alerts: firing first, then pending, then recently resolved.
     public var alerts: [AlertInstance] { engine.alerts }
 
+    /// Groups with a notification due but not yet queued in the outbox (waiting for their
+    /// `group_wait` / `group_interval`): an alert resolved a moment ago is one until its group flushes.
+    public var groupsAwaitingFlush: Int { groups.groups.values.filter { $0.nextFlushMs != nil }.count }
+
     /// Feeds one evaluation round's samples.
     @discardableResult
     public func observe(_ samples: [SignalSample], atMs now: Int64) async -> [AlertTransition] {

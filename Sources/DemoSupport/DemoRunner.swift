@@ -148,8 +148,9 @@ public struct DemoRunner: Sendable {
         let store = daemon.store, alerts = daemon.alerts
         let driver = DemoDriver(scenario: scenario, topic: topic, producer: producer, state: daemon.state, progress: progress, output: output,
                                 settled: {
-                                    // Alerts neither pending nor firing, and every notification delivered or given up.
-                                    let open = await alerts.alerts.filter { $0.state != .resolved }.count
+                                    // Alerts neither pending nor firing, no group owing a notification, and every
+                                    // notification delivered or given up.
+                                    let open = await alerts.alerts.filter { $0.state != .resolved }.count + alerts.groupsAwaitingFlush
                                     let queued = (try? await store.outboxCounts())?.values.reduce(0) { $0 + ($1[.pending] ?? 0) } ?? 0
                                     return open + queued
                                 })

@@ -48,6 +48,9 @@ struct AlertRestartTests {
             - name: sink
               type: webhook
               url: \(sink)
+              # The sink runs in the test process, whose threads CPU-heavy tests can hold for tens of
+              # seconds: a shorter timeout makes the daemon retry (correctly) and the sink count twice.
+              timeout: 60s
           delivery:
             initial_backoff: 200ms
             max_backoff: 500ms
