@@ -31,21 +31,32 @@ public struct BatchEvaluation: Sendable {
         dimensions.flatMap { d in windows.flatMap { m in baselineRatios.map { GridPoint(dimension: d, window: m, ratio: $0) } } }
     }
 
-    /// Every row of the grid, calibrated and fixed mode; `progress(done, total)` after each trial.
-    public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> [EvalRow] {
+    /// Every row of the grid, calibrated and fixed mode; `progress(done, total)` after each trial,
+    /// `timing` after each grid point.
+    public func run(progress: (Int, Int) -> Void = { _, _ in }, timing: (PointTiming) -> Void = { _ in }) throws -> [EvalRow] {
         let total = grid.count * scenarios.count * trials
         var done = 0
         var rows: [EvalRow] = []
         for point in grid {
-            rows += try run(point) { done += 1; progress(done, total) }
+            rows += try run(point, afterTrial: { done += 1; progress(done, total) }, timing: timing)
         }
         return rows
     }
 
-    /// The rows of one grid point.
-    public func run(_ point: GridPoint, afterTrial: () -> Void = {}) throws -> [EvalRow] {
+    /// Where one grid point's time went: drawing the baseline and calibrating its null, then the
+    /// trials (drawing, perturbing and scoring `trials` × scenarios windows).
+    public struct PointTiming: Sendable {
+        public let point: GridPoint
+        public let nullSeconds: Double
+        public let trialSeconds: Double
+        public let evaluations: Int
+    }
+
+    /// The rows of one grid point; `timing` receives where its time went.
+    public func run(_ point: GridPoint, afterTrial: () -> Void = {}, timing: (PointTiming) -> Void = { _ in }) throws -> [EvalRow] {
         let (d, m) = (point.dimension, point.window)
         let n = point.ratio * m
+        let started = ContinuousClock.now
         let mixture = EmbeddingMixture(dimension: d, seed: seed)
         var rng = SplitMix64(seed: seed &+ UInt64(d) &* 1_000_003 &+ UInt64(m) &* 7_919 &+ UInt64(point.ratio))
         let baseline = mixture.sample(n, rng: &rng)
@@ -53,6 +64,7 @@ public struct BatchEvaluation: Sendable {
                                                  seed: rng.next(), threads: threads)
         let reference = try BaselineSummary(baseline: BaselineSplit(baseline, windowSize: m, seed: rng.next()).reference,
                                             configuration: configuration)
+        let nullReady = ContinuousClock.now
         // Every scenario perturbs the same fresh windows (a paired comparison; drawing a window
         // costs about as much as scoring it).
         var calibrated = [Int](repeating: 0, count: scenarios.count), fixed = calibrated
@@ -65,6 +77,8 @@ public struct BatchEvaluation: Sendable {
                 afterTrial()
             }
         }
+        timing(PointTiming(point: point, nullSeconds: (nullReady - started) / .seconds(1), trialSeconds: (ContinuousClock.now - nullReady) / .seconds(1),
+                           evaluations: trials * scenarios.count))
         return scenarios.enumerated().flatMap { s, item in
             [("calibrated", calibrated[s]), ("fixed", fixed[s])].map { mode, alarms in
                 EvalRow(scenario: item.0.rawValue, param: item.1, window: m, baselineRows: n, d: d, trials: trials, alarms: alarms, mode: mode)

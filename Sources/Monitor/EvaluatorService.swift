@@ -30,7 +30,7 @@ public struct EvaluatorService: Service {
     private let historyRetention: Duration?
     /// When a window's drift profile or a cohort's ROC curve joins the history.
     private let profiles: ProfileSchedule
-    /// The combined drift rule's level: a window below it is profiled sooner.
+    /// The combined drift rule's level (read at start): a window at or below it is profiled sooner.
     private let level: Double?
     private let logger: Logger
 

@@ -39,6 +39,7 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Stream: cohorts, each from its own distribution.") var cohorts = 3
     @Option(help: "Stream: drift.consecutive_windows (default 3).") var consecutiveWindows: Int?
     @Flag(help: "JSON instead of markdown.") var json = false
+    @Flag(help: "Batch: print each grid point's time (null calibration, trials) to standard error.") var timings = false
 
     func run() async throws {
         let parsed: [(DriftScenario, Double?)]
@@ -63,7 +64,12 @@ struct EvalCommand: AsyncParsableCommand {
         }
         var bar = ProgressBar("eval")
         let started = ContinuousClock.now
-        let rows = try eval.run { bar.update($0, of: $1) }
+        let rows = try eval.run(progress: { bar.update($0, of: $1) }, timing: { t in
+            guard timings else { return }
+            let p = t.point
+            FileHandle.standardError.write(Data(String(format: "\nd %d m %d n %d: null %.2f s, trials %.2f s (%.2f ms per evaluation)\n", p.dimension, p.window,
+                                                       p.ratio * p.window, t.nullSeconds, t.trialSeconds, 1000 * t.trialSeconds / Double(max(t.evaluations, 1))).utf8))
+        })
         bar.finish()
         if json { return print(try Self.encode(rows)) }
         print(EvalTable.markdown(rows))

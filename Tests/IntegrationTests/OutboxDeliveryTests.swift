@@ -62,8 +62,10 @@ struct OutboxDeliveryTests {
         _ = try? await task.value
     }
 
+    /// `timeout` 60 s: the sink runs in the test process, whose threads CPU-heavy tests can hold for
+    /// tens of seconds; a shorter one makes the sender retry (correctly) and the sink count twice.
     static func sender(_ url: String, _ store: TwinwatchStore, name: String = "hook", delivery: DeliverySettings = delivery(),
-                       timeout: Duration = .seconds(5)) -> OutboxSender {
+                       timeout: Duration = .seconds(60)) -> OutboxSender {
         OutboxSender(receiver: Receivers.make(ReceiverSettings(name: name, kind: .webhook, url: url, timeout: timeout)), store: store,
                      delivery: delivery, logger: logger)
     }
