@@ -5,9 +5,30 @@ import StateStore
 import Synchronization
 import TwinwatchCore
 
+/// A history row kept as JSON (drift profiles, ROC curves: written every few minutes, so their
+/// size matters more than their decoding speed).
+public protocol JSONHistoryBody: Codable, Sendable {
+    static var kind: HistoryRecord.Kind { get }
+}
+
+extension JSONHistoryBody {
+    /// The row to append to the history.
+    public func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
+        guard let body = try? JSONEncoder().encode(self) else { return nil }
+        return HistoryRecord(model: model, cohort: cohort, kind: Self.kind, atMs: atMs, body: [UInt8](body))
+    }
+
+    /// The body of a row of this kind; nil for another kind or a body that does not decode.
+    init?(_ record: HistoryRecord) {
+        guard record.kind == Self.kind, let decoded = try? JSONDecoder().decode(Self.self, from: Data(record.body)) else { return nil }
+        self = decoded
+    }
+}
+
 /// A window's drift profile as the history keeps it (kind `drift_profile`, JSON): what the
 /// report's per-dimension W1 and histogram plots and its health reference lines show.
-public struct StoredDriftProfile: Codable, Sendable {
+public struct StoredDriftProfile: JSONHistoryBody {
+    public static let kind = HistoryRecord.Kind.driftProfile
     public var baselineID: Int64
     public var windowRows: Int
     public var profile: DriftProfile
@@ -15,11 +36,6 @@ public struct StoredDriftProfile: Codable, Sendable {
     public var baselineTotalVariance: Double
     public var baselineEffectiveRank: Double
     public var baselineMeanPairwiseCosine: Double
-
-    public func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
-        guard let body = try? JSONEncoder().encode(self) else { return nil }
-        return HistoryRecord(model: model, cohort: cohort, kind: .driftProfile, atMs: atMs, body: [UInt8](body))
-    }
 
     /// The reference lines of the report's health plots.
     var baselineHealth: ReportModel.HealthReference {
@@ -41,15 +57,11 @@ public struct StoredDriftProfile: Codable, Sendable {
         self.init(baselineID: baselineID, windowRows: windowRows, profile: profile, baselineTotalVariance: baselineHealth.totalVariance,
                   baselineEffectiveRank: baselineHealth.effectiveRank, baselineMeanPairwiseCosine: baselineHealth.meanPairwiseCosine)
     }
-
-    init?(_ record: HistoryRecord) {
-        guard record.kind == .driftProfile, let decoded = try? JSONDecoder().decode(Self.self, from: Data(record.body)) else { return nil }
-        self = decoded
-    }
 }
 
 /// A cohort's ROC curve as the history keeps it (kind `roc`, JSON).
-public struct StoredROC: Codable, Sendable {
+public struct StoredROC: JSONHistoryBody {
+    public static let kind = HistoryRecord.Kind.roc
     public var fpr: [Double]
     public var tpr: [Double]
 
@@ -61,16 +73,6 @@ public struct StoredROC: Codable, Sendable {
     init?(_ snapshot: VerificationSnapshot) {
         guard let roc = snapshot.roc else { return nil }
         (fpr, tpr) = roc
-    }
-
-    init?(_ record: HistoryRecord) {
-        guard record.kind == .roc, let decoded = try? JSONDecoder().decode(Self.self, from: Data(record.body)) else { return nil }
-        self = decoded
-    }
-
-    public func record(model: String, cohort: String, atMs: Int64) -> HistoryRecord? {
-        guard let body = try? JSONEncoder().encode(self) else { return nil }
-        return HistoryRecord(model: model, cohort: cohort, kind: .roc, atMs: atMs, body: [UInt8](body))
     }
 }
 
