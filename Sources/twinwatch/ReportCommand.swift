@@ -10,8 +10,8 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Write a model's baseline and drift report: one self-contained HTML file (inline SVG plots), or its JSON.")
 
-    @Option(help: "The model.")
-    var model: String
+    @Option(help: "The model (optional with --baseline: the baseline's model).")
+    var model: String?
 
     @Option(help: "Report on this baseline alone (and its drift against the active one): read it before promoting.")
     var baseline: Int64?
@@ -32,6 +32,13 @@ struct ReportCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument { case html, json }
 
+    /// `--model`, else the model of `--baseline`; nil with neither.
+    private func reportedModel(_ db: TwinwatchStore) async throws -> String? {
+        if let model { return model }
+        guard let baseline else { return nil }
+        return try await storeCall("baseline \(baseline)") { () async throws(StoreError) in try await db.info(id: baseline).model }
+    }
+
     func run() async throws {
         let config = try store.loadConfig()
         let db = try store.openStore(config)
@@ -39,6 +46,9 @@ struct ReportCommand: AsyncParsableCommand {
         let fromMs = try from.map { try Self.instant($0, now: now, option: "--from") }
         let toMs = try to.map { try Self.instant($0, now: now, option: "--to") }
         let assembler = config.map { ReportAssembler(store: db, config: $0) } ?? ReportAssembler(store: db, level: nil, targetFAR: nil)
+        guard let model = try await reportedModel(db) else {
+            throw CLIError(message: "report: name the model (--model M) or a baseline (--baseline ID)", exitCode: 2)
+        }
         let report = try await storeCall("report \(model)") { () async throws(StoreError) in
             try await assembler.report(model: model, baselineID: baseline, fromMs: fromMs, toMs: toMs, nowMs: now)
         }

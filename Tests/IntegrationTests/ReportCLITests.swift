@@ -1,4 +1,5 @@
 import Alerting
+import DriftEstimators
 import Foundation
 import StateStore
 import Testing
@@ -47,5 +48,19 @@ struct ReportCLITests {
         let none = try TwinwatchProcess(["report", "--model", "unknown", "--db", db, "--out", empty], in: dir, name: "report-empty")
         none.process.waitUntilExit()
         #expect(try String(contentsOfFile: empty, encoding: .utf8).contains("No evaluation history in this period."))
+
+        // One baseline alone, named by its id only: the model comes from the baseline.
+        let rowsMatrix = try Matrix(rows: 40, cols: 2, values: (0..<80).map { Float($0 % 7) })
+        let candidate = try await store.insert(NewBaseline(model: "m", createdBy: "test", source: "capture test", rows: rowsMatrix))
+        let alone = dir.appendingPathComponent("alone.json").path
+        let byID = try TwinwatchProcess(["report", "--baseline", "\(candidate.id)", "--db", db, "--format", "json", "--out", alone], in: dir, name: "report-baseline")
+        byID.process.waitUntilExit()
+        #expect(byID.process.terminationStatus == 0, "\(byID.log)")
+        let baselineDocument = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: alone))) as? [String: Any])
+        #expect(baselineDocument["model"] as? String == "m")
+        #expect((baselineDocument["baselines"] as? [[String: Any]])?.map { ($0["id"] as? NSNumber)?.int64Value } == [candidate.id])
+        let neither = try TwinwatchProcess(["report", "--db", db], in: dir, name: "report-neither")
+        neither.process.waitUntilExit()
+        #expect(neither.process.terminationStatus == 2 && neither.log.contains("--model M"), "\(neither.log)")
     }
 }
