@@ -64,7 +64,7 @@ let package = Package(
         ),
         // The baseline/drift report: one self-contained HTML document with inline SVG plots, and its JSON. Pure,
         // Foundation only: the caller fills a `ReportModel` from the store.
-        .target(name: "Reports", swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["TwinwatchCore"], swiftSettings: strict),
         .target(
             name: "KafkaIO",
             dependencies: [

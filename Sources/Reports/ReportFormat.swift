@@ -1,4 +1,5 @@
 import Foundation
+import TwinwatchCore
 
 /// Deterministic text for numbers, rates, durations and times: fixed rules, no locale, always UTC,
 /// so the same model renders byte-identically and tests can compare the text with the values.
@@ -85,29 +86,13 @@ public enum ReportFormat {
 struct UTCTime: Equatable {
     let year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
-    /// The civil date and time of `ms` (Hinnant's days-to-civil algorithm, proleptic Gregorian).
+    /// The civil date and time of `ms` (proleptic Gregorian, `RFC3339.civil(fromDays:)`).
     init(ms: Int64) {
         let seconds = Int(ms.floorDivided(by: 1000))
         let days = seconds.floorDivided(by: 86_400), secondOfDay = seconds - days * 86_400
         hour = secondOfDay / 3600
         minute = secondOfDay % 3600 / 60
         second = secondOfDay % 60
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        day = dayOfYear - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-    }
-}
-
-extension BinaryInteger {
-    /// Division rounding toward negative infinity (times before 1970 stay on the right day).
-    func floorDivided(by d: Self) -> Self {
-        let q = self / d
-        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+        (year, month, day) = RFC3339.civil(fromDays: days)
     }
 }
