@@ -126,16 +126,16 @@ extension HistogramReference {
         data.withUnsafeBufferPointer { x in
             out.withUnsafeMutableBufferPointer { c in
                 for j in 0..<columns {
-                    let a = lo[j], width = hi[j] - a, base = j * bins
+                    let a = lo[j], h = hi[j], base = j * bins
                     let column = x.baseAddress! + j * rows
-                    guard width > 0 else {
+                    guard h - a > 0 else {
                         // Constant baseline column: not monotone (below and above both go to the last bin).
                         for i in 0..<rows { c[base + (column[i] == a ? 0 : bins - 1)] += 1 }
                         continue
                     }
                     var start = 0  // first row of bin k − 1
                     for k in 1..<bins {
-                        let end = Self.lowerBound(Self.firstValue(ofBin: k, lo: a, width: width, bins: bins), in: column, count: rows)
+                        let end = Self.lowerBound(Self.firstValue(ofBin: k, lo: a, hi: h, bins: bins), in: column, count: rows)
                         c[base + k - 1] = end - start
                         start = end
                     }
@@ -146,13 +146,70 @@ extension HistogramReference {
         return out
     }
 
-    /// The smallest Double x with ref.py's bin of x ≥ k (1 ≤ k < bins): the computed edge
-    /// lo + width·k/B, moved by single ulps until the bin changes exactly there.
-    static func firstValue(ofBin k: Int, lo a: Double, width: Double, bins: Int) -> Double {
-        var t = a + width * Double(k) / Double(bins)
-        while exactBin(t - a, width: width, bins: bins) < k { t = t.nextUp }
-        while exactBin(t.nextDown - a, width: width, bins: bins) >= k { t = t.nextDown }
-        return t
+    /// The smallest Double x with ref.py's bin of x ≥ k (1 ≤ k < bins).
+    ///
+    /// ref.py's bin is monotone in x, so this is a search for the step of a monotone function over
+    /// the Doubles ordered by `ordinal`. It starts at the computed edge lo + width·k/B, which is
+    /// usually within an ulp or two of the step, and gallops (1, 2, 4, … ulps) to bracket it before
+    /// bisecting: at most ~2·64 evaluations. A walk of single ulps is not bounded: when the edge
+    /// computes to (about) 0 — a column whose range is symmetric about zero — the step can lie
+    /// ~2⁶² ulps away, across the subnormal and tiny-number range.
+    /// The search never leaves [lo, hi]: bin(lo) = 0 < k and bin(hi) = B − 1 ≥ k (hi − lo is the width).
+    static func firstValue(ofBin k: Int, lo a: Double, hi: Double, bins: Int) -> Double {
+        let width = hi - a
+        func reaches(_ ord: Int64) -> Bool { exactBin(value(ofOrdinal: ord) - a, width: width, bins: bins) >= k }
+        let floor = ordinal(a), ceiling = ordinal(hi)
+        let start = Swift.min(Swift.max(ordinal(a + width * Double(k) / Double(bins)), floor), ceiling)
+        // Invariant while bisecting: !reaches(below) && reaches(above). Distances are unsigned: the
+        // ordinals of two Doubles may lie further apart than Int64 reaches.
+        var below: Int64, above: Int64
+        var step: UInt64 = 1
+        if reaches(start) {
+            above = start
+            while true {
+                let next = distance(floor, above) > step ? moved(above, by: step, up: false) : floor
+                if next == floor || !reaches(next) { below = next; break }
+                above = next
+                step &<<= 1
+            }
+        } else {
+            below = start
+            while true {
+                let next = distance(below, ceiling) > step ? moved(below, by: step, up: true) : ceiling
+                if next == ceiling || reaches(next) { above = next; break }
+                below = next
+                step &<<= 1
+            }
+        }
+        while distance(below, above) > 1 {
+            let mid = moved(below, by: distance(below, above) / 2, up: true)
+            if reaches(mid) { above = mid } else { below = mid }
+        }
+        return value(ofOrdinal: above)
+    }
+
+    /// to − from for from ≤ to, exact even where the difference exceeds Int64.
+    @inline(__always)
+    private static func distance(_ from: Int64, _ to: Int64) -> UInt64 { UInt64(bitPattern: to &- from) }
+
+    /// `ord` ± `step`, for a result known to lie between two ordinals.
+    @inline(__always)
+    private static func moved(_ ord: Int64, by step: UInt64, up: Bool) -> Int64 {
+        Int64(bitPattern: up ? UInt64(bitPattern: ord) &+ step : UInt64(bitPattern: ord) &- step)
+    }
+
+    /// The position of a non-NaN Double in the total order of Doubles: adjacent Doubles have
+    /// adjacent ordinals, ±0 share 0, and x < y ⇔ ordinal(x) < ordinal(y).
+    @inline(__always)
+    static func ordinal(_ x: Double) -> Int64 {
+        let magnitude = Int64(bitPattern: x.bitPattern & 0x7FFF_FFFF_FFFF_FFFF)
+        return x.sign == .minus ? -magnitude : magnitude
+    }
+
+    /// The Double at `ordinal` (+0 for 0).
+    @inline(__always)
+    static func value(ofOrdinal ord: Int64) -> Double {
+        ord >= 0 ? Double(bitPattern: UInt64(ord)) : -Double(bitPattern: UInt64(-ord))
     }
 
     /// Number of values in the ascending `values[0..<count]` below `x`, without data-dependent branches.

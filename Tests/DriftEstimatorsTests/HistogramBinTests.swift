@@ -83,7 +83,7 @@ import Testing
         var r = 0
         for j in 1..<l {
             for k in 1..<bins {
-                let edge = HistogramReference.firstValue(ofBin: k, lo: reference.lo[j], width: reference.hi[j] - reference.lo[j], bins: bins)
+                let edge = HistogramReference.firstValue(ofBin: k, lo: reference.lo[j], hi: reference.hi[j], bins: bins)
                 var x0 = Float(edge / theta[j * d])
                 for _ in 0..<3 { x0 = x0.nextDown }
                 for _ in 0..<7 {
