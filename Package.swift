@@ -6,6 +6,14 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 /// the demo (`swift run`, a debug build) decode and score hundreds of thousands of events, which
 /// takes minutes unoptimised.
 let optimisedInDebug: [SwiftSetting] = strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+/// The git commit `twinwatch --version` prints. The Makefile exports TWINWATCH_COMMIT (`git rev-parse`);
+/// a plain `swift build` says "unknown". Only CBuildInfo's one C file sees it, so a new commit
+/// recompiles that file and relinks.
+let buildCommit: String = {
+    let allowed = Set("0123456789abcdefABCDEF-dirtyunknown")
+    let value = (Context.environment["TWINWATCH_COMMIT"] ?? "").filter { allowed.contains($0) }
+    return value.isEmpty ? "unknown" : value
+}()
 
 let package = Package(
     name: "twinwatch",
@@ -31,6 +39,7 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CBuildInfo", cSettings: [.define("TWINWATCH_COMMIT", to: "\"\(buildCommit)\"")]),
 
         .target(
             name: "TwinwatchCore",
@@ -131,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "twinwatch",
             dependencies: [
-                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore", "Verification", "Reports",
+                "AlertQuality", "TwinwatchCore", "DriftEstimators", "EventCodec", "KafkaIO", "Alerting", "Monitor", "HTTPAPI", "DemoSupport", "StateStore", "Verification", "Reports", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

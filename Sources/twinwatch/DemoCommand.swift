@@ -18,8 +18,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Random seed of the synthetic stream.")
     var seed: UInt64 = 42
 
-    @Option(help: "The alert rule file (its durations run \(Int(DemoScenario().timeScale))× faster in the demo).")
-    var rules: String = AlertingSettings.defaultRulesFile
+    @Option(help: ArgumentHelp("The alert rule file (its durations run \(Int(DemoScenario().timeScale))× faster in the demo).",
+                               discussion: "Default: \(AlertingSettings.defaultRulesFile) in the current directory (a checkout), else the installed "
+                                   + "copy beside the executable, ../share/twinwatch/\(AlertingSettings.defaultRulesFile) (the package)."))
+    var rules: String?
 
     @Option(name: .long, help: "Log level of the daemon's own log lines (stderr).")
     var logLevel: Logger.Level = .warning
@@ -30,14 +32,16 @@ struct DemoCommand: AsyncParsableCommand {
         scenario.eventsPerSecond = rate
         scenario.seed = seed
         let rules: [AlertRule]
+        let rulesFile = self.rules ?? Self.shippedRulesFile()
         do {
-            rules = try RuleFileLoader.load(path: self.rules)
+            rules = try RuleFileLoader.load(path: rulesFile)
         } catch {
             throw CLIError(message: "demo: invalid rule file\n\(error.description)", exitCode: 2)
         }
         print("twinwatch demo: \(scenario.baselineRows) baseline + \(scenario.steadyRows) steady + \(scenario.shiftedRows) shifted + "
             + "\(scenario.recoveredRows) recovered events, d = \(scenario.dimension), window \(scenario.windowSize) rows per cohort, B = \(scenario.nullResamples); "
             + "demo time runs \(Int(scenario.timeScale))× faster for the rules (for: 10m → 10s)")
+        print("alert rules from \(rulesFile)")
         let outcome = try await DemoRunner(scenario: scenario, rules: rules, logger: LoggingOptions.logger("twinwatch", level: logLevel),
                                            output: { print($0) }).run()
         print("done in \(String(format: "%.1f", outcome.seconds)) s: \(outcome.eventsAccepted) events, \(outcome.evaluations) evaluations; "
@@ -49,5 +53,16 @@ struct DemoCommand: AsyncParsableCommand {
             throw CLIError(message: shift == 0 ? "demo: expected no alert and no notification without a shift"
                 : "demo: expected pending → firing → notification → resolved after the shift, none before it, and a drained outbox")
         }
+    }
+
+    /// The checkout's rule file when run from one, else the one installed with the executable
+    /// (`/usr/bin/twinwatch` → `/usr/share/twinwatch/rules/…`), so `twinwatch demo` works from the package.
+    static func shippedRulesFile() -> String {
+        let relative = AlertingSettings.defaultRulesFile
+        if FileManager.default.fileExists(atPath: relative) { return relative }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/twinwatch").appendingPathComponent(relative).path
+        return FileManager.default.fileExists(atPath: installed) ? installed : relative
     }
 }

@@ -8,7 +8,7 @@ struct Twinwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "twinwatch",
         abstract: "Watches Siamese / metric-learning models in production: embedding drift, verification quality, alerts.",
-        version: TwinwatchVersion.current,
+        version: BuildInfo.versionLine,
         subcommands: [DemoCommand.self, RunCommand.self, CheckConfigCommand.self, BaselineCommand.self, ReportCommand.self, DevKafkaCommand.self, ProduceCommand.self, DriftCommand.self, VerifyCommand.self, EvalCommand.self, BenchCommand.self]
     )
 
