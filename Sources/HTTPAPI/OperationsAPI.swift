@@ -18,9 +18,12 @@ public struct OperationsAPI: Sendable {
     public let publisher: ThresholdPublisher?
     public let startedAt: Date
     public let version: String
+    /// Estimator work running now (what is past its budget fails readiness).
+    public let work: EstimatorWork
 
     public init(config: TwinwatchConfig, state: MonitorState, store: TwinwatchStore, metrics: DaemonMetrics, alerts: AlertCoordinator,
-                reloader: ConfigReloader? = nil, publisher: ThresholdPublisher? = nil, startedAt: Date = Date(), version: String) {
+                reloader: ConfigReloader? = nil, publisher: ThresholdPublisher? = nil, startedAt: Date = Date(), version: String,
+                work: EstimatorWork = EstimatorWork()) {
         self.config = config
         self.state = state
         self.store = store
@@ -30,11 +33,12 @@ public struct OperationsAPI: Sendable {
         self.publisher = publisher
         self.startedAt = startedAt
         self.version = version
+        self.work = work
     }
 
     public init(daemon: Daemon, config: TwinwatchConfig, version: String) {
         self.init(config: config, state: daemon.state, store: daemon.store, metrics: daemon.metrics, alerts: daemon.alerts,
-                  reloader: daemon.reloader, publisher: daemon.publisher, startedAt: daemon.startedAt, version: version)
+                  reloader: daemon.reloader, publisher: daemon.publisher, startedAt: daemon.startedAt, version: version, work: daemon.work)
     }
 
     /// The models the configuration names, or (an open list) those seen with a baseline.
@@ -50,7 +54,8 @@ public struct OperationsAPI: Sendable {
         let calibration = await state.calibration
         var models: [String: CalibrationStatus?] = [:]
         for name in await modelNames() { models[name] = calibration[name] }
-        return Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models)
+        return Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models,
+                         overrunning: work.overrunning)
     }
 }
 
@@ -62,9 +67,12 @@ public struct Readiness: Sendable {
     public var storeError: String?
     /// Per model: its aggregate window's calibration (nil: not evaluated yet).
     public var models: [String: CalibrationStatus?]
+    /// Null calibrations and window evaluations running past their budget.
+    public var overrunning: [EstimatorWork.Item] = []
 
     public var isReady: Bool {
-        assignedPartitions > 0 && storeError == nil && models.values.allSatisfy { if case .calibrated? = $0 { true } else { false } }
+        assignedPartitions > 0 && storeError == nil && overrunning.isEmpty
+            && models.values.allSatisfy { if case .calibrated? = $0 { true } else { false } }
     }
 
     var json: [String: Any] {
@@ -83,10 +91,16 @@ public struct Readiness: Sendable {
         }
         var store: [String: Any] = ["ok": storeError == nil]
         if let storeError { store["error"] = storeError }
+        let now = ContinuousClock.now
+        let overruns: [[String: Any]] = overrunning.map { item in
+            ["work": item.kind.rawValue, "model": item.model, "cohort": item.cohort, "baseline": item.baselineID, "window": item.windowSize,
+             "running_seconds": ((now - item.started) / .seconds(1)).rounded(), "budget_seconds": (item.budget / .seconds(1)).rounded()]
+        }
         return ["ready": isReady, "checks": [
             "consumer": ["ok": assignedPartitions > 0, "assigned_partitions": assignedPartitions],
             "store": store,
             "models": modelChecks,
+            "estimator_work": ["ok": overrunning.isEmpty, "past_budget": overruns],
         ]]
     }
 }

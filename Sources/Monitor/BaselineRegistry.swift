@@ -58,6 +58,9 @@ actor BaselineRegistry {
     private let resamples: Int
     /// Threads a null calibration uses (`evaluation.concurrency`).
     private let threads: Int
+    /// Where a calibration past its budget is seen (`evaluation.budget_*`).
+    private let work: EstimatorWork
+    private let budget: WorkBudget
     private let logger: Logger
     private var active: [String: Int64] = [:]
     private var baselines: [Int64: StoredBaseline] = [:]
@@ -69,9 +72,11 @@ actor BaselineRegistry {
 
     static let splitSeed: UInt64 = 42
 
-    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, logger: Logger,
-         retryDelay: Duration = .seconds(30)) {
+    init(store: TwinwatchStore, settings: DriftSettings, resamples: Int, threads: Int, work: EstimatorWork = EstimatorWork(),
+         budget: WorkBudget = EvaluationSettings().budget, logger: Logger, retryDelay: Duration = .seconds(30)) {
         self.store = store
+        self.work = work
+        self.budget = budget
         self.retryDelay = retryDelay
         configuration = settings.estimatorConfiguration
         self.resamples = resamples
@@ -146,7 +151,7 @@ actor BaselineRegistry {
             }
             logger.info("computing null calibration", metadata: ["model": "\(model)", "cohort": "\(cohort)", "baseline": "\(id)",
                                                                "window": "\(size)", "reference_rows": "\(rows.rows - size)", "resamples": "\(resamples)"])
-            Task { await calibrate(key, size: size, baseline: baseline, rows: rows, summary: summary, health: health, label: label) }
+            Task { await calibrate(key, model: model, size: size, baseline: baseline, rows: rows, summary: summary, health: health, label: label) }
             return .pending
         } catch {
             entries[key] = .failed(.now)
@@ -169,12 +174,24 @@ actor BaselineRegistry {
         return Swift.min(m, largest)
     }
 
-    private func calibrate(_ key: Key, size: Int, baseline: StoredBaseline, rows: Matrix, summary: BaselineSummary, health: HealthSignals, label: String) async {
+    private func calibrate(_ key: Key, model: String, size: Int, baseline: StoredBaseline, rows: Matrix, summary: BaselineSummary,
+                           health: HealthSignals, label: String) async {
         let started = ContinuousClock.now
+        let budget = budget.budget(predicted: WorkEstimate.calibrationSeconds(baselineRows: rows.rows, windowSize: size, dimensions: rows.cols,
+                                                                              configuration: configuration, resamples: resamples, threads: threads))
         do {
-            let null = try await offload(on: calibrationQueue) { [resamples, threads, configuration] in
-                try NullCalibration.calibrate(baseline: rows, windowSize: size, configuration: configuration, resamples: resamples,
-                                              seed: Self.splitSeed, threads: threads)
+            let null = try await offload(on: calibrationQueue) { [resamples, threads, configuration, work] in
+                // Timed from when it runs: calibrations wait their turn on the one queue.
+                let item = work.begin(.calibration, model: model, cohort: key.cohort, baselineID: key.baselineID, windowSize: size, budget: budget)
+                do {
+                    let null = try NullCalibration.calibrate(baseline: rows, windowSize: size, configuration: configuration, resamples: resamples,
+                                                             seed: Self.splitSeed, threads: threads)
+                    work.end(item)
+                    return null
+                } catch {
+                    work.end(item, failed: true)
+                    throw error
+                }
             }
             try await store.saveNull(null, baselineID: key.baselineID, configuration: label)
             guard entries[key] != nil else { return }  // the baseline was replaced meanwhile
@@ -210,12 +227,5 @@ extension DriftSettings {
     /// Estimator parameters of the daemon (DESIGN §5 defaults; kNN KL subsampled to bound its cost).
     public var estimatorConfiguration: DriftConfiguration {
         DriftConfiguration(estimators: Set(estimators), knnMaxRows: 2000)
-    }
-}
-
-/// Runs CPU-heavy estimator work on a Dispatch queue, so the cooperative pool (ingest, HTTP) never waits for it.
-func offload<T: Sendable>(on queue: DispatchQueue = .global(), _ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        queue.async { continuation.resume(with: Result { try work() }) }
     }
 }

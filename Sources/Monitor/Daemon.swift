@@ -19,6 +19,8 @@ public struct Daemon: Sendable {
     /// Reloads the configuration file (nil when the daemon was not started from one).
     public let reloader: ConfigReloader?
     public let publisher: ThresholdPublisher
+    /// Window evaluations and null calibrations running now (those past their budget: `/readyz`).
+    public let work: EstimatorWork
     public let startedAt = Date()
     /// Started in this order; ServiceGroup stops them in reverse: ingest first, then the final
     /// checkpoint (which commits and closes the consumer), the evaluator, alerting last. The
@@ -63,6 +65,12 @@ public struct Daemon: Sendable {
         let publisher = ThresholdPublisher(producer: producer, topic: adaptive.publishTopic, file: adaptive.publishFile, logger: logger)
         let deadLetters = DeadLetterQueue(topic: config.kafka.deadLetterTopic, producer: producer)
         let progress = PipelineProgress()
+        if let abandoned = try? await store.abandonRunningOverruns(), abandoned > 0 {
+            logger.warning("estimator work past its budget was still running when the daemon last stopped", metadata: ["overruns": "\(abandoned)"])
+        }
+        let reporter = OverrunReporter(store: store, metrics: metrics, logger: logger)
+        let work = EstimatorWork(onReport: { reporter.report($0) })
+        self.work = work
         let notifier = SystemdNotifier(environment: environment)
         let reloader = configPath.map {
             ConfigReloader(path: $0, running: config, overrides: overrides, state: state, alerts: alerts, notifier: notifier, logger: logger)
@@ -76,7 +84,7 @@ public struct Daemon: Sendable {
         services = [
             AlertingService(coordinator: alerts, settings: config.alerting, store: store, logger: logger, observer: observer),
             EvaluatorService(state: state, store: store, config: config, alerts: alerts, thresholds: publisher, metrics: metrics,
-                             progress: progress, logger: logger, onEvaluation: onEvaluation, onVerification: onVerification),
+                             progress: progress, work: work, logger: logger, onEvaluation: onEvaluation, onVerification: onVerification),
             CheckpointService(state: state, store: store, consumer: consumer, deadLetters: deadLetters, groupID: groupID,
                               interval: config.checkpoint.interval, metrics: metrics, logger: logger),
             IngestService(consumer: consumer, decoder: decoder,

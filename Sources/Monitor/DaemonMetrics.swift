@@ -21,6 +21,10 @@ public final class DaemonMetrics: Sendable {
         // Failure counters too: a dashboard's increase() over them must find a series at zero.
         _ = deadLetterFailures
         _ = checkpointFailures
+        for kind in EstimatorWork.Kind.allCases {
+            _ = estimatorOverruns(kind)
+            estimatorOverrunning(kind).set(0.0)
+        }
         for reason in UnmatchedReason.allCases.map(\.rawValue) + ["score_out_of_range", "retrieval_orphan"] {
             _ = registry.makeCounter(descriptor: Self.unmatchedName, labels: [("reason", reason)])
         }
@@ -49,6 +53,8 @@ public final class DaemonMetrics: Sendable {
     private static var baselineName: MetricNameDescriptor { metric("baseline_active_id", "Id of the model's active baseline (0: none).") }
     private static var evaluatedRowsName: MetricNameDescriptor { metric("drift_window_evaluated_rows", "Rows of the window scored for drift: window.size, or fewer where the baseline holds too few rows of the cohort for a calibrated null at that size; 0 where it holds too few for any (the cohort is not scored for drift).") }
     private static var calibratingName: MetricNameDescriptor { metric("null_calibration_pending", "Windows waiting for their baseline's null calibration at their size.") }
+    private static var overrunsName: MetricNameDescriptor { metric("estimator_overruns", unit: "total", "Null calibrations and window evaluations that ran past their budget (evaluation.budget_factor / budget_minimum), by work.") }
+    private static var overrunningName: MetricNameDescriptor { metric("estimator_overrunning", "Null calibrations and window evaluations past their budget and still running, by work (/readyz lists them).") }
     private static var checkpointFailuresName: MetricNameDescriptor { metric("checkpoint_failures", unit: "total", "Checkpoints that could not be written (retried at the next interval).") }
     private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
     private static var checkpointSecondsName: MetricNameDescriptor { metric("checkpoint_duration", unit: "seconds", "Time to take and write one checkpoint.") }
@@ -128,6 +134,14 @@ public final class DaemonMetrics: Sendable {
     }
 
     public var nullCalibrationPending: Gauge { registry.makeGauge(descriptor: Self.calibratingName) }
+    public func estimatorOverruns(_ kind: EstimatorWork.Kind) -> Counter {
+        registry.makeCounter(descriptor: Self.overrunsName, labels: [("work", kind.rawValue)])
+    }
+
+    public func estimatorOverrunning(_ kind: EstimatorWork.Kind) -> Gauge {
+        registry.makeGauge(descriptor: Self.overrunningName, labels: [("work", kind.rawValue)])
+    }
+
     public var checkpointFailures: Counter { registry.makeCounter(descriptor: Self.checkpointFailuresName) }
     public var checkpointRows: Counter { registry.makeCounter(descriptor: Self.checkpointRowsName) }
     public var lastCheckpoint: Gauge { registry.makeGauge(descriptor: Self.lastCheckpointName) }

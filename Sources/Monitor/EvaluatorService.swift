@@ -26,6 +26,9 @@ public struct EvaluatorService: Service {
     private let onVerification: @Sendable (VerificationRound) -> Void
     private let metrics: DaemonMetrics
     private let progress: PipelineProgress
+    /// Evaluations and calibrations running now; one past its budget is reported and not waited for.
+    private let work: EstimatorWork
+    private let budget: WorkBudget
     /// Nil: no history is kept (`store.history_retention: 0s`).
     private let historyRetention: Duration?
     /// When a window's drift profile or a cohort's ROC curve joins the history.
@@ -37,16 +40,18 @@ public struct EvaluatorService: Service {
     /// `alerts` nil: scores and exports metrics only. `clock`: ms since 1970 (a simulated one in `eval`).
     public init(state: MonitorState, store: TwinwatchStore, config: TwinwatchConfig, alerts: AlertCoordinator?,
                 thresholds: ThresholdPublisher? = nil,
-                metrics: DaemonMetrics, progress: PipelineProgress = PipelineProgress(), logger: Logger,
+                metrics: DaemonMetrics, progress: PipelineProgress = PipelineProgress(), work: EstimatorWork = EstimatorWork(), logger: Logger,
                 clock: @escaping @Sendable () -> Int64 = WallClock.nowMs,
                 onEvaluation: @escaping @Sendable (DriftEvaluation) -> Void = { _ in },
                 onVerification: @escaping @Sendable (VerificationRound) -> Void = { _ in }) {
         self.state = state
         self.store = store
         registry = BaselineRegistry(store: store, settings: config.drift, resamples: config.baseline.nullResamples,
-                                    threads: config.evaluation.concurrency, logger: logger)
+                                    threads: config.evaluation.concurrency, work: work, budget: config.evaluation.budget, logger: logger)
         self.metrics = metrics
         self.progress = progress
+        self.work = work
+        budget = config.evaluation.budget
         historyRetention = config.store.historyRetention > .zero ? config.store.historyRetention : nil
         profiles = ProfileSchedule(interval: historyRetention == nil ? .zero : config.store.profileInterval)
         level = config.combinedDriftLevel
@@ -220,13 +225,27 @@ public struct EvaluatorService: Service {
             return .skipped
         case .ready(let r): reference = r
         }
+        // An evaluation of this window that overran its budget is still running: not another beside it.
+        if work.isEvaluating(model: model, cohort: cohort) { return .skipped }
         do {
             // A reference calibrated for fewer rows than the window scores the window's newest rows.
             let dropped = input.window.rows - reference.windowSize
             let window = dropped > 0 ? input.window.selectingRows(Array(dropped..<input.window.rows)) : input.window
-            let (scores, health) = try await offload {
-                (try reference.summary.evaluate(window), HealthSignals(window))
+            let budget = budget.budget(predicted: WorkEstimate.evaluationSeconds(
+                referenceRows: reference.summary.rows, windowRows: window.rows, dimensions: window.cols, configuration: reference.summary.configuration))
+            let item = work.begin(.evaluation, model: model, cohort: cohort, baselineID: reference.baseline.id, windowSize: window.rows, budget: budget)
+            let evaluated = try await offload(within: budget) { [work] in
+                do {
+                    let result = (try reference.summary.evaluate(window), HealthSignals(window))
+                    work.end(item)
+                    return result
+                } catch {
+                    work.end(item, failed: true)
+                    throw error
+                }
             }
+            // Past its budget (reported by `work`): the round goes on; the window stays due.
+            guard let (scores, health) = evaluated else { return .skipped }
             let scored = input.scores.suffix(window.rows).map(Double.init)
             let shift = reference.profile.scoreMean.flatMap { mean in try? ScoreShift(baselineMean: mean, current: scored) }
             metrics.evaluatedRows(model: model, cohort: cohort).set(Double(window.rows))
@@ -236,7 +255,7 @@ public struct EvaluatorService: Service {
             var history = [evaluation.historyRecord]
             let breach = level.map { evaluation.combinedP <= $0 } ?? false
             if profiles.claim("\(input.id)", atMs: evaluation.atMs, breach: breach),
-               let profile = try await offload({ reference.summary.profile(window, scores: scores) }),
+               let profile = try await offload(within: budget, { reference.summary.profile(window, scores: scores) }) ?? nil,
                let row = StoredDriftProfile(baselineID: reference.baseline.id, windowRows: window.rows, profile: profile,
                                             baselineHealth: reference.health).record(model: model, cohort: cohort, atMs: evaluation.atMs) {
                 history.append(row)

@@ -91,7 +91,7 @@ struct WindowSet: Sendable {
         guard w.appended - tracked.evaluatedSeq >= Int64(settings.step) else { return nil }
         var available = w.count
         if let duration = settings.duration {
-            available = w.rowsWithin(milliseconds: Int64(duration.components.seconds) * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+            available = w.rowsWithin(milliseconds: duration.milliseconds)
         }
         return EvaluationSizes.size(available: available, capacity: settings.size, minRows: settings.minRows)
     }

@@ -205,6 +205,27 @@ enum StoreMigrations {
                 CREATE INDEX evaluation_history_model_kind_cohort_time ON evaluation_history (model, kind, cohort, at_ms);
                 """)
         }
+        migrator.registerMigration("v7-estimator-overruns") { db in
+            // Null calibrations and window evaluations that ran past their budget: what
+            // `baseline show` lists. Outcome: running, finished, failed, or abandoned (the daemon
+            // stopped or was killed while it ran). A handful of rows per incident; kept with the baseline.
+            try db.execute(sql: """
+                CREATE TABLE estimator_overruns (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    cohort TEXT NOT NULL,
+                    baseline_id INTEGER NOT NULL,
+                    window_size INTEGER NOT NULL,
+                    started_at TEXT NOT NULL,
+                    budget_seconds REAL NOT NULL,
+                    outcome TEXT NOT NULL,
+                    seconds REAL,
+                    ended_at TEXT
+                );
+                CREATE INDEX estimator_overruns_baseline ON estimator_overruns (baseline_id, id);
+                """)
+        }
         return migrator
     }
 }

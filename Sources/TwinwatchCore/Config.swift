@@ -107,10 +107,15 @@ public struct EvaluationSettings: Sendable, Equatable {
     public var interval: Duration = .seconds(10)
     /// Windows evaluated at the same time (each on one core).
     public var concurrency: Int = 2
+    /// How long a window evaluation or a null calibration may run, from its predicted duration,
+    /// before it is reported as overrunning (log, metric, `/readyz`, `baseline show`). Generous:
+    /// the prediction is already slower than this machine kind, so healthy work stays far inside.
+    public var budget = WorkBudget(factor: 10, minimum: .seconds(30))
 
-    public init(interval: Duration = .seconds(10), concurrency: Int = 2) {
+    public init(interval: Duration = .seconds(10), concurrency: Int = 2, budget: WorkBudget = WorkBudget(factor: 10, minimum: .seconds(30))) {
         self.interval = interval
         self.concurrency = concurrency
+        self.budget = budget
     }
 }
 

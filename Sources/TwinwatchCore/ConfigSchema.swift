@@ -10,9 +10,11 @@ enum ConfigSchema {
         let window = readWindow(root, r)
         var evaluation = EvaluationSettings()
         if let s = r.section(root, "evaluation") {
-            r.rejectUnknownKeys(s, allowed: ["interval", "concurrency"])
+            r.rejectUnknownKeys(s, allowed: ["interval", "concurrency", "budget_factor", "budget_minimum"])
             evaluation.interval = r.duration(s, "interval") ?? evaluation.interval
             evaluation.concurrency = r.int(s, "concurrency", min: 1) ?? evaluation.concurrency
+            evaluation.budget.factor = r.double(s, "budget_factor", above: 0) ?? evaluation.budget.factor
+            evaluation.budget.minimum = r.duration(s, "budget_minimum", allowZero: true) ?? evaluation.budget.minimum
         }
         var baseline = BaselineSettings()
         if let s = r.section(root, "baseline") {

@@ -16,4 +16,11 @@ extension Duration {
         let c = components
         return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     }
+
+    /// Whole nanoseconds, saturating (for Dispatch deadlines).
+    public var nanoseconds: Int64 {
+        let c = components
+        let (whole, overflow) = c.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? (c.seconds < 0 ? .min : .max) : whole.addingReportingOverflow(c.attoseconds / 1_000_000_000).partialValue
+    }
 }

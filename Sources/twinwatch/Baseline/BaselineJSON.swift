@@ -45,14 +45,50 @@ enum BaselineJSON {
         }
     }
 
+    /// A calibration or evaluation of this baseline that ran past its budget.
+    struct OverrunEntry: Encodable {
+        let work: String
+        let cohort: String
+        let window: Int
+        let startedAt: String
+        let budgetSeconds: Double
+        let outcome: String
+        let seconds: Double?
+        let endedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case work, cohort, window, startedAt = "started_at", budgetSeconds = "budget_seconds", outcome, seconds, endedAt = "ended_at"
+        }
+
+        init(_ o: EstimatorOverrun) {
+            (work, cohort, window, startedAt, budgetSeconds) = (o.kind, o.cohort, o.windowSize, o.startedAt, o.budgetSeconds)
+            (outcome, seconds, endedAt) = (o.outcome.rawValue, o.seconds, o.endedAt)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(work, forKey: .work)
+            try c.encode(cohort, forKey: .cohort)
+            try c.encode(window, forKey: .window)
+            try c.encode(startedAt, forKey: .startedAt)
+            try c.encode(budgetSeconds, forKey: .budgetSeconds)
+            try c.encode(outcome, forKey: .outcome)
+            try c.encode(seconds, forKey: .seconds)  // null while running
+            try c.encode(endedAt, forKey: .endedAt)
+        }
+    }
+
     struct Detail: Encodable {
         let info: Info
         let summaries: BaselineProfile
         /// Nil for a baseline stored without row cohorts.
         let cohorts: [CohortEntry]?
         let null: [NullEntry]
+        /// Calibrations and evaluations of this baseline that ran past their budget, newest first.
+        let overruns: [OverrunEntry]
 
-        init(_ b: StoredBaseline, nulls: [StoredNull]) {
+        init(_ b: StoredBaseline, nulls: [StoredNull], overruns: [EstimatorOverrun] = []) {
+            self.overruns = overruns.map(OverrunEntry.init)
             info = Info(b.info)
             summaries = b.profile
             cohorts = b.cohorts == nil ? nil : CohortEntry.all(b)
@@ -69,9 +105,10 @@ enum BaselineJSON {
             try container.encode(summaries, forKey: .summaries)
             try container.encode(null, forKey: .null)
             try container.encode(cohorts, forKey: .cohorts)  // null for a baseline stored without row cohorts
+            try container.encode(overruns, forKey: .overruns)
         }
 
-        enum Keys: String, CodingKey { case summaries, null, cohorts }
+        enum Keys: String, CodingKey { case summaries, null, cohorts, overruns }
     }
 
     static func string(_ value: some Encodable) throws -> String {

@@ -48,8 +48,9 @@ struct BaselineShowCommand: AsyncParsableCommand {
         let db = try store.openStore()
         let baseline = try await storeCall("show \(id)") { () async throws(StoreError) in try await db.baseline(id: id) }
         let nulls = try await storeCall("show \(id)") { () async throws(StoreError) in try await db.nulls(baselineID: id) }
+        let overruns = try await storeCall("show \(id)") { () async throws(StoreError) in try await db.overruns(baselineID: id) }
         if json {
-            print(try BaselineJSON.string(BaselineJSON.Detail(baseline, nulls: nulls)))
+            print(try BaselineJSON.string(BaselineJSON.Detail(baseline, nulls: nulls, overruns: overruns)))
             return
         }
         let i = baseline.info, p = baseline.profile
@@ -80,6 +81,13 @@ struct BaselineShowCommand: AsyncParsableCommand {
             let c = n.calibration
             let estimators = c.distributions.keys.sorted().map { k in "\(k.rawValue) μ=\(f(c.distributions[k]!.mean)) σ=\(f(c.distributions[k]!.std))" }
             out += "  window \(n.windowSize): B=\(c.resamples), reference \(c.referenceRows) rows, \(n.createdAt)\n    \(estimators.joined(separator: "\n    "))\n"
+        }
+        if !overruns.isEmpty {
+            out += "\nestimator work past its budget (evaluation.budget_factor / budget_minimum; newest first):\n"
+            out += TextTable.render([["WORK", "COHORT", "WINDOW", "STARTED", "BUDGET", "OUTCOME"]] + overruns.map { o in
+                [o.kind, o.cohort, "\(o.windowSize)", o.startedAt, "\(f(o.budgetSeconds)) s",
+                 o.outcome == .running ? "still running" : o.outcome.rawValue + (o.seconds.map { " after \(f($0)) s" } ?? "")]
+            })
         }
         print(out, terminator: "")
     }
