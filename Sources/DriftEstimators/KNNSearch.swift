@@ -207,7 +207,9 @@ enum KNNSearch {
                         best.withUnsafeMutableBufferPointer { KNN.insert(v, $0.baseAddress!, k) }
                         s += 1
                     }
-                    let candidatesAll = (excludeSelf ? otherRows - 1 : otherRows) <= w
+                    // Every other row is in the list only if each was admitted: an approximation
+                    // that overflowed Float (|x| ≳ 1e19) is NaN and never is.
+                    let candidatesAll = count == (excludeSelf ? otherRows - 1 : otherRows)
                     let bound = lists.values[i * w + w - 1]
                         - gamma * (ownNorms[i] * maxOtherNorm).squareRoot() - 1e-12 * (ownNorms[i] + maxOtherNorm)
                     if !candidatesAll && !(best[k - 1] < bound) {

@@ -103,6 +103,44 @@ import TwinwatchCore
         #expect(calibrated >= 10, "only \(calibrated) cases calibrated")
     }
 
+    /// `make fuzz` runs this with fresh seeds and larger counts (TWINWATCH_FUZZ_SEED, TWINWATCH_FUZZ_COUNT).
+    @Test("fuzzing: 400 seeded random matrices mixing the families, at random shapes and bins")
+    func fuzzedMatrices() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let seed = environment["TWINWATCH_FUZZ_SEED"].flatMap { UInt64($0) } ?? 0x25_2512
+        let count = environment["TWINWATCH_FUZZ_COUNT"].flatMap { Int($0) } ?? 400
+        var scored = 0
+        for (i, (c, configuration)) in AdversarialMatrices.fuzzed(count: count, seed: seed).enumerated() {
+            do {
+                let scores = try Self.bounded(c.name) { () throws(EstimatorError) in
+                    try Drift.compare(baseline: c.baseline, current: c.current, configuration: configuration)
+                }
+                try Self.expectFinite(scores, "seed \(seed), \(c.name)")
+                scored += 1
+            } catch let error as EstimatorError {
+                // kNN needs more rows than k on both sides; a window of fewer rows than dimensions
+                // whose columns differ by 60 orders of magnitude has a covariance that no ridge of
+                // 1e-6 makes numerically positive definite (Gaussian KL says so). Nothing else may refuse.
+                let knnRows = error.code == .tooFewRows && error.message.contains("kNN")
+                let singular = error.code == .numerical && error.message.contains("positive definite")
+                #expect(knnRows || singular, "seed \(seed), \(c.name): \(error)")
+            }
+            // Every tenth large enough for a null at window 20: B = 8 replicates.
+            if i % 10 == 0, c.baseline.rows >= 4 * NullCalibration.minimumWindow, c.baseline.rows > 6 {
+                let baseline = c.baseline
+                var withoutKNN = configuration
+                withoutKNN.estimators.remove(.knnKL)
+                let nullConfiguration = withoutKNN
+                let null = try Self.bounded("null \(c.name)") { () throws(EstimatorError) in
+                    try NullCalibration.calibrate(baseline: baseline, windowSize: NullCalibration.minimumWindow, configuration: nullConfiguration,
+                                                  resamples: 8, seed: 5)
+                }
+                #expect(null.distributions.values.allSatisfy { $0.sortedScores.allSatisfy(\.isFinite) }, "\(c.name): null not finite")
+            }
+        }
+        #expect(scored >= count * 3 / 4, "seed \(seed): only \(scored) of \(count) scored")
+    }
+
     // MARK: - Support
 
     /// Runs `work` on a thread of its own and fails the test if it has not returned within `bound`

@@ -52,4 +52,40 @@ enum AdversarialMatrices {
         }
         return out
     }
+
+    /// `count` seeded random pairs whose columns each draw from one of the families above, at
+    /// random shapes (d 1–40, n 2–600, m 2–200), random histogram bins, and with rows duplicated at
+    /// random: the estimators' fuzzing target (no hang, no crash, finite scores or a typed error).
+    static func fuzzed(count: Int, seed: UInt64) -> [(Case, DriftConfiguration)] {
+        var rng = SplitMix64(seed: seed)
+        func pick<T>(_ xs: [T]) -> T { xs[Int(rng.next() % UInt64(xs.count))] }
+        func column(_ family: Int, scale: Double, _ rng: inout SplitMix64) -> Float {
+            switch family {
+            case 0: return Float(rng.gaussian() * scale)
+            case 1: return Float((Swift.min(Swift.max(rng.gaussian() * 0.3, -1), 1) * 127).rounded() / 127)
+            case 2: return Float((Swift.min(Swift.max(rng.gaussian() * 0.3, -1), 1) * 7).rounded() / 7)
+            case 3: return rng.next() % 2 == 0 ? -1 : 1
+            case 4: return Float(scale)
+            case 5: return Float.leastNonzeroMagnitude * Float(Int(rng.next() % 7) - 3)
+            case 6: return Float(Swift.min(Swift.max(rng.gaussian(), -0.9), 0.9))
+            default: return rng.next() % 3 == 0 ? Float(scale).nextUp : Float(scale)
+            }
+        }
+        var out: [(Case, DriftConfiguration)] = []
+        for i in 0..<count {
+            let d = pick([1, 2, 3, 8, 17, 40]), n = 2 + Int(rng.next() % 599), m = 2 + Int(rng.next() % 199)
+            let families = (0..<d).map { _ in Int(rng.next() % 8) }
+            let scales = (0..<d).map { _ in pick([1e-30, 1e-6, 1, 1e6, 1e30]) }
+            // The window draws each column from the baseline's family or from another one.
+            let windowFamilies = families.map { rng.next() % 4 == 0 ? Int(rng.next() % 8) : $0 }
+            let duplicate = rng.next() % 3 == 0
+            var x = [Float](repeating: 0, count: n * d), y = [Float](repeating: 0, count: m * d)
+            for r in 0..<n { for c in 0..<d { x[r * d + c] = duplicate && r % 2 == 1 ? x[(r - 1) * d + c] : column(families[c], scale: scales[c], &rng) } }
+            for r in 0..<m { for c in 0..<d { y[r * d + c] = column(windowFamilies[c], scale: scales[c], &rng) } }
+            let configuration = DriftConfiguration(projections: pick([1, 4, 16]), bins: pick([1, 2, 32, 255]), knnKs: pick([[1], [1, 3], [2, 5]]))
+            out.append((Case(name: "fuzz #\(i) n=\(n) m=\(m) d=\(d) families \(families) → \(windowFamilies)",
+                             baseline: try! Matrix(rows: n, cols: d, values: x), current: try! Matrix(rows: m, cols: d, values: y)), configuration))
+        }
+        return out
+    }
 }
