@@ -6,7 +6,7 @@ import TwinwatchCore
 /// `twinwatch bench SUITE`: single-thread speed against the reference timings of golden/README.md.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (one BLAS thread).", subcommands: [BenchDriftCommand.self, BenchDecodeCommand.self, BenchIngestCommand.self, BenchWindowsCommand.self, BenchVerifyCommand.self, BenchReportCommand.self])
+        commandName: "bench", abstract: "Benchmarks (one BLAS thread).", subcommands: [BenchDriftCommand.self, BenchDecodeCommand.self, BenchIngestCommand.self, BenchWindowsCommand.self, BenchVerifyCommand.self, BenchReportCommand.self, BenchBudgetCommand.self])
 }
 
 /// `twinwatch bench drift`: seconds per estimator for one window against a precomputed baseline summary.
