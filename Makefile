@@ -3,11 +3,21 @@ SWIFT ?= swift
 export OPENBLAS_NUM_THREADS ?= 1
 # A crashing process must not wait for a terminal in swift-backtrace (non-interactive runs).
 export SWIFT_BACKTRACE ?= enable=no
+# The commit `twinwatch --version` prints (Package.swift passes it to CBuildInfo; a plain
+# `swift build` says "unknown"). "-dirty" when the work tree has uncommitted changes.
+ifndef TWINWATCH_COMMIT
+TWINWATCH_COMMIT := $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet HEAD 2>/dev/null && echo -dirty)
+endif
+export TWINWATCH_COMMIT
 
-.PHONY: deps build demo test release clean
+.PHONY: deps deps-test build demo test release static deb test-deb clean
 
+# Debian packages by need (scripts/system-packages.txt), without recommends, no service started.
 deps:
-	@scripts/ensure-deps.sh
+	@scripts/ensure-deps.sh build
+
+deps-test:
+	@scripts/ensure-deps.sh build test
 
 build: deps
 	$(SWIFT) build
@@ -17,7 +27,7 @@ demo: deps
 	$(SWIFT) run twinwatch demo
 
 ## Runs every test (unit, golden, integration against the librdkafka mock cluster).
-test: deps
+test: deps-test
 	@scripts/reference-venv.sh
 	# Prometheus rules (promtool check + unit tests) and the systemd unit (verify + security).
 	scripts/check-rules.sh
@@ -29,17 +39,56 @@ test: deps
 	# One test at a time: on a 2-core machine CPU-bound tests held both threads of the Swift
 	# concurrency pool for tens of seconds, so in-process HTTP sinks answered late and delivery
 	# tests saw timeouts and retries that are not there (measured: 393 s serial, ~160 s parallel).
-	PATH="$(CURDIR)/.venv-ref/bin:$$PATH" $(SWIFT) test --skip-build --no-parallel
+	# TMPDIR is a directory of this run's own, removed when every test passed (kept, and named,
+	# when one failed): the tests' state databases, logs and rendered reports go there.
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/twinwatch-test-run.XXXXXX") && echo "test files in $$tmp (removed if every test passes)" && \
+	if TMPDIR="$$tmp" PATH="$(CURDIR)/.venv-ref/bin:$$PATH" $(SWIFT) test --skip-build --no-parallel; then \
+	  rm -rf "$$tmp"; \
+	else \
+	  rc=$$?; echo "make test: FAILED; the tests' temporary files are kept in $$tmp (rm -rf it when done)"; exit $$rc; \
+	fi
 
 release: deps
 	$(SWIFT) build -c release
 
+# ---------------------------------------------------------------------------------------------
+# A release binary that needs no Swift toolchain on the host: the Swift runtime and Foundation
+# linked in (--static-swift-stdlib), only Debian's libraries loaded (`ldd` on it lists them). Its
+# own scratch path, so it neither waits for nor invalidates the development build in .build.
+# No $ORIGIN RUNPATH (nothing is loaded from beside the binary) and immediate binding (full RELRO,
+# as Debian's hardening flags).
+STATIC_SCRATCH ?= .build-static
+STATIC_FLAGS = -c release --static-swift-stdlib --disable-local-rpath -Xlinker -z -Xlinker now --scratch-path $(STATIC_SCRATCH)
+STATIC_BINARY = $(STATIC_SCRATCH)/release/twinwatch
+VERSION := $(shell sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/TwinwatchCore/TwinwatchVersion.swift)
+DEB_VERSION ?= $(VERSION)
+DEB_FILE = twinwatch_$(DEB_VERSION)_amd64.deb
+
+static: deps
+	$(SWIFT) build $(STATIC_FLAGS) --product twinwatch
+	@if ldd $(STATIC_BINARY) | grep /opt/swift; then echo "static: $(STATIC_BINARY) still loads the libraries above from /opt/swift" >&2; exit 1; fi
+	@echo "$(STATIC_BINARY): $$(du -h $(STATIC_BINARY) | cut -f1), $$($(STATIC_BINARY) --version)"
+
+## The Debian package twinwatch_$(DEB_VERSION)_amd64.deb (scripts/build-deb.sh; docs/deploy.md).
+# (Steps in order rather than prerequisites, which `make -j` would run in parallel.)
+deb:
+	@scripts/ensure-deps.sh build deb
+	$(MAKE) --no-print-directory static
+	scripts/build-deb.sh --binary $(STATIC_BINARY) --version $(DEB_VERSION) --output $(DEB_FILE)
+
+## Installs the package in a fresh minimal Debian 12 root and runs it there (scripts/test-deb.sh).
+test-deb:
+	@scripts/ensure-deps.sh build deb test-deb
+	$(MAKE) --no-print-directory deb
+	scripts/test-deb.sh $(DEB_FILE)
+
 clean:
-	rm -rf .build
+	rm -rf .build $(STATIC_SCRATCH)
 
 # ---------------------------------------------------------------------------------------------
-# Installation as a systemd service (docs/deploy.md). `make install` builds the release binary
-# and installs everything; `make install-files` installs without building (packaging, tests):
+# Installation as a systemd service from source (docs/deploy.md; the package, `make deb`, is the
+# production path). `make install` builds the static release binary and installs everything;
+# `make install-files` installs without building (scripts/build-deb.sh stages the package with it):
 #   make install-files DESTDIR=/tmp/root PREFIX=/usr BINARY=/path/to/twinwatch
 # The unit, sysusers.d entry and /etc/twinwatch do not move with PREFIX; /lib/systemd/system is
 # where Debian 12 keeps units of packages and of `make install` alike.
@@ -58,8 +107,9 @@ STATEDIR = /var/lib/twinwatch
 .PHONY: install install-files uninstall check-systemd
 
 # install-files runs after the build (not as a second prerequisite, which `make -j` would run in parallel).
-install: release
-	$(MAKE) install-files
+# The static binary: the host needs no Swift toolchain at run time.
+install: static
+	$(MAKE) install-files BINARY=$(STATIC_BINARY)
 	@if [ -z "$(DESTDIR)" ]; then \
 	  if command -v systemd-sysusers >/dev/null; then \
 	    echo "systemd-sysusers $(SYSUSERSDIR)/twinwatch.conf"; systemd-sysusers $(SYSUSERSDIR)/twinwatch.conf; \

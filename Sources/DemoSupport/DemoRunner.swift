@@ -70,7 +70,16 @@ public struct DemoRunner: Sendable {
         let cluster = try MockKafkaCluster(brokers: 3)
         try cluster.createTopic(topic, partitions: scenario.partitions)
         output("mock Kafka cluster at \(cluster.bootstrapServers), topic \(topic) with \(scenario.partitions) partitions")
+        // Every Kafka client (the daemon's consumer and producer, the demo's producer) lives in
+        // `stream` and is destroyed when it returns; the mock cluster only after that. Destroyed
+        // the other way round, the clients reconnect to brokers that are gone and librdkafka
+        // logs "Connection refused" and "3/3 brokers are down" at the end of a good run.
+        let outcome = try await stream(through: cluster, topic: topic, started: started)
+        withExtendedLifetime(cluster) {}
+        return outcome
+    }
 
+    private func stream(through cluster: MockKafkaCluster, topic: String, started: ContinuousClock.Instant) async throws -> DemoOutcome {
         let progress = DemoProgress()
         let output = self.output
         let sink = WebhookSink(secret: DemoScenario.webhookSecret) { message in
