@@ -7,16 +7,21 @@ import TwinwatchCore
 /// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
 /// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys
 /// the `rd_kafka_t` before releasing it.
+/// Where a checkpointing owner's assigned partitions start: given the partitions and the group's
+/// committed offsets of them (nil when unknown), the offsets to start at (absent: the group's commit).
+public typealias StartOffsets = @Sendable (_ partitions: [TopicPartition], _ committed: [TopicPartition: Int64]?) -> [TopicPartition: Int64]
+
 final class ConsumerCallbacks: LibrdkafkaClientContext, @unchecked Sendable {
     let continuation: AsyncStream<ConsumerEvent>.Continuation
     let onStatistics: @Sendable (ConsumerStatistics) -> Void
-    /// Where assigned partitions start, when the owner checkpoints offsets itself.
-    let startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?
+    /// Where assigned partitions start, when the owner checkpoints offsets itself: given the
+    /// partitions and the group's committed offsets of them (nil when the coordinator did not answer).
+    let startOffsets: StartOffsets?
     /// Messages delivered to the stream and not yet taken by the reader.
     let outstanding = Atomic<Int>(0)
 
     init(continuation: AsyncStream<ConsumerEvent>.Continuation, logger: Logger,
-         startOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])?, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
+         startOffsets: StartOffsets?, onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void) {
         self.continuation = continuation
         self.startOffsets = startOffsets
         self.onStatistics = onStatistics
@@ -45,7 +50,7 @@ final class ConsumerCallbacks: LibrdkafkaClientContext, @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             if let startOffsets, let partitions {
                 // The checkpoint's offsets match the windows restored for these partitions.
-                let known = startOffsets(list)
+                let known = startOffsets(list, committed(rk, partitions))
                 for i in 0..<Int(partitions.pointee.cnt) {
                     let element = partitions.pointee.elems[i]
                     let tp = TopicPartition(topic: String(cString: element.topic), partition: element.partition)
@@ -80,6 +85,28 @@ final class ConsumerCallbacks: LibrdkafkaClientContext, @unchecked Sendable {
             rd_kafka_assign(rk, nil)
         }
     }
+
+    /// The group's committed offsets of `partitions` (absent: none committed), or nil when the
+    /// coordinator does not answer within `committedTimeoutMs`.
+    private func committed(_ rk: OpaquePointer, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition: Int64]? {
+        guard let copy = rd_kafka_topic_partition_list_copy(partitions) else { return nil }
+        defer { rd_kafka_topic_partition_list_destroy(copy) }
+        let err = rd_kafka_committed(rk, copy, Self.committedTimeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            logger.warning("cannot read the group's committed offsets; partitions start at this instance's checkpoint",
+                           metadata: ["error": "\(String(cString: rd_kafka_err2str(err)))"])
+            return nil
+        }
+        var out: [TopicPartition: Int64] = [:]
+        for i in 0..<Int(copy.pointee.cnt) {
+            let element = copy.pointee.elems[i]
+            guard element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 else { continue }
+            out[TopicPartition(topic: String(cString: element.topic), partition: element.partition)] = element.offset
+        }
+        return out
+    }
+
+    static let committedTimeoutMs: Int32 = 5_000
 
     private func report(_ error: OpaquePointer, _ what: String) {
         logger.error("\(what) failed", metadata: ["error": "\(String(cString: rd_kafka_error_string(error)))"])

@@ -37,7 +37,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// caller owns durability: partitions start at the offsets it returns (when it knows them, else
     /// at the group's committed offset) and only `commit(_:)` commits, after a checkpoint.
     public init(brokers: [String], groupID: String, overrides: [String: String] = [:], bufferCapacity: Int = 20_000,
-                logger: Logger, checkpointedOffsets: (@Sendable ([TopicPartition]) -> [TopicPartition: Int64])? = nil,
+                logger: Logger, checkpointedOffsets: StartOffsets? = nil,
                 onStatistics: @escaping @Sendable (ConsumerStatistics) -> Void = { _ in }) throws(KafkaError) {
         var config = RDKafkaConfig(overrides)
         config["bootstrap.servers"] = brokers.joined(separator: ",")

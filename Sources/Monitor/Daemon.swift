@@ -44,7 +44,7 @@ public struct Daemon: Sendable {
         let groupID = config.kafka.groupID
         let consumer = try KafkaConsumer(
             brokers: config.kafka.brokers, groupID: groupID, overrides: config.kafka.librdkafka, logger: logger,
-            checkpointedOffsets: { partitions in Self.checkpointedOffsets(store, groupID: groupID, partitions, logger) },
+            checkpointedOffsets: { partitions, committed in Self.checkpointedOffsets(store, groupID: groupID, partitions, committed: committed, logger) },
             onStatistics: { metrics.record($0) })
         let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
         try consumer.subscribe([config.kafka.eventsTopic] + (config.kafka.feedbackTopic.map { [$0] } ?? []))
@@ -96,12 +96,22 @@ public struct Daemon: Sendable {
     }
 
     /// Where assigned partitions resume: the offsets of the last checkpoint, which match the
-    /// windows restored for them. Partitions this store never saw start at the group's commit.
-    private static func checkpointedOffsets(_ store: TwinwatchStore, groupID: String, _ partitions: [TopicPartition],
-                                            _ logger: Logger) -> [TopicPartition: Int64] {
+    /// windows restored for them — unless the group's commit is past them. Then another instance
+    /// owned the partition since this store's checkpoint: its rows and offset here are an old
+    /// tenure's, and restoring them would rewind the partition and replay (and re-dead-letter)
+    /// the other instance's whole tenure, then move the group's commit backwards. Such a
+    /// partition's stored windows and offset are forgotten and it starts at the group's commit.
+    /// Partitions this store never saw start at the group's commit too.
+    static func checkpointedOffsets(_ store: TwinwatchStore, groupID: String, _ partitions: [TopicPartition],
+                                    committed: [TopicPartition: Int64]?, _ logger: Logger) -> [TopicPartition: Int64] {
         do {
-            let stored = try store.offsets(group: groupID)
-            return stored.filter { partitions.contains($0.key) }
+            let stored = try store.offsets(group: groupID).filter { partitions.contains($0.key) }
+            let stale = Set(stored.filter { p, offset in committed?[p].map { $0 > offset } ?? false }.keys)
+            guard !stale.isEmpty else { return stored }
+            let windows = try store.forget(sources: stale, group: groupID)
+            logger.info("checkpoint older than the group's commit (another instance owned the partitions since): starting at the group's commit",
+                        metadata: ["partitions": "\(stale.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) })", "windows_forgotten": "\(windows)"])
+            return stored.filter { !stale.contains($0.key) }
         } catch {
             logger.error("cannot read checkpointed offsets; resuming from the group's committed offsets", metadata: ["error": "\(error)"])
             return [:]

@@ -4,6 +4,7 @@ import KafkaIO
 import Prometheus
 import StateStore
 import Synchronization
+import TwinwatchCore
 import Verification
 
 /// The daemon's Prometheus metrics (DESIGN §8 names, with help text). One registry per daemon,
@@ -156,6 +157,30 @@ public final class DaemonMetrics: Sendable {
 
     private static let durationBuckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
                                                       .seconds(1), .seconds(2.5), .seconds(10), .seconds(30)]
+
+    /// Removes the per-key series of keys that moved to another instance: their new owner exports
+    /// them, and a stale copy here would put two answers under one label set in Prometheus.
+    public func forget(_ keys: [WindowID]) {
+        for key in keys {
+            let labels = [("model", key.model), ("cohort", key.cohort)]
+            var gauges = [windowRows(model: key.model, cohort: key.cohort), evaluatedRows(model: key.model, cohort: key.cohort),
+                          scoreShift(model: key.model, cohort: key.cohort)]
+            for estimator in DriftEstimatorKind.allCases.map(\.rawValue) + ["combined"] {
+                gauges += [driftScore(model: key.model, cohort: key.cohort, estimator: estimator),
+                           pValue(model: key.model, cohort: key.cohort, estimator: estimator),
+                           z(model: key.model, cohort: key.cohort, estimator: estimator)]
+            }
+            for signal in ["total_variance", "mean_pairwise_cosine", "effective_rank", "nan_rate", "inf_rate", "zero_vector_rate"] {
+                gauges.append(health(model: key.model, cohort: key.cohort, signal: signal))
+            }
+            for (name, descriptor) in Self.rateName {
+                gauges.append(registry.makeGauge(descriptor: descriptor, labels: labels))
+                for bound in ["lower", "upper"] { gauges.append(registry.makeGauge(descriptor: Self.rateCIName, labels: labels + [("rate", name), ("bound", bound)])) }
+            }
+            for descriptor in [Self.thresholdName, Self.eerName, Self.eerThresholdName] { gauges.append(registry.makeGauge(descriptor: descriptor, labels: labels)) }
+            gauges.forEach(registry.unregisterGauge)
+        }
+    }
 
     /// Exports one verification round.
     public func record(_ round: VerificationRound) {

@@ -44,7 +44,8 @@ public struct IngestService: Service {
                 await state.partitionsAssigned(partitions)
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
             case .revoked(let partitions):
-                await state.partitionsRevoked(partitions)
+                let dropped = await state.partitionsRevoked(partitions)
+                metrics.forget(dropped)
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
             }
         }
@@ -52,6 +53,12 @@ public struct IngestService: Service {
     }
 
     private func process(_ batch: [KafkaMessage], _ refusals: inout RefusalLog) async {
+        // The ownership fence: librdkafka hands over a poll's messages after the revoke it ran
+        // into, so a batch may hold messages of partitions no longer owned. Their new owner reads
+        // them: not decoded, not dead-lettered, not counted here.
+        let owned = await state.ownedPartitions
+        let batch = batch.filter { owned.contains($0.topicPartition) }
+        guard !batch.isEmpty else { return }
         var events: [InferenceEvent] = []
         var sources: [KafkaMessage] = []
         events.reserveCapacity(batch.count)

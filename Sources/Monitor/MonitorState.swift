@@ -58,11 +58,19 @@ public actor MonitorState {
     /// Applies decoded events (`sources[i]` is where `events[i]` was read); returns, by index,
     /// those refused because their embedding does not match the dimension the model's first event
     /// set (when the config names none). Call `completeBatch` once the batch's refusals are handled.
+    ///
+    /// The ownership fence: an event read from a partition this instance does not own (revoked
+    /// while its batch was in flight) is skipped — its new owner reads it — and so is its offset
+    /// in `completeBatch`. Events without a source (tests, `eval`) are always taken.
     public func ingest(_ events: [InferenceEvent], sources: [TopicPartition?]) -> [Int: EventRejection] {
         batchInFlight = true
         let now = WallClock.nowMs()
         var refused: [Int: EventRejection] = [:]
         for (index, event) in events.enumerated() {
+            if let source = sources[index], !assigned.contains(source) {
+                fenced += 1
+                continue
+            }
             guard let embedding = event.embedding else {
                 accepted += 1
                 serving.record(event, key: windows.cohortKey(model: event.model, cohort: event.cohort))
@@ -94,7 +102,7 @@ public actor MonitorState {
 
     /// Records that every message up to `offsets` (next offset per partition) is reflected in state.
     public func completeBatch(offsets next: [TopicPartition: Int64]) {
-        for (source, offset) in next { offsets[source] = Swift.max(offsets[source] ?? 0, offset) }
+        for (source, offset) in next where assigned.contains(source) { offsets[source] = Swift.max(offsets[source] ?? 0, offset) }
         batchInFlight = false
         let waiters = batchWaiters
         batchWaiters = []
@@ -104,7 +112,7 @@ public actor MonitorState {
     /// The windows' rows not yet in the store and the offsets they reflect, taken between batches.
     public func checkpoint(groupID: String) async -> Checkpoint {
         while batchInFlight { await withCheckedContinuation { batchWaiters.append($0) } }
-        return Checkpoint(groupID: groupID, windows: windows.deltas(),
+        return Checkpoint(groupID: groupID, windows: windows.deltas(owned: assigned),
                           offsets: offsets.filter { assigned.contains($0.key) }.map { PartitionOffset(topic: $0.key.topic, partition: $0.key.partition, nextOffset: $0.value) }
                             .sorted { ($0.source.topic, $0.source.partition) < ($1.source.topic, $1.source.partition) })
     }
@@ -133,17 +141,28 @@ public actor MonitorState {
         }
     }
 
-    /// Partitions taken away: their cohort windows and offsets leave with them (the new owner
-    /// restores them from the checkpoint or re-reads from the committed offset).
-    public func partitionsRevoked(_ partitions: [TopicPartition]) {
+    /// Partitions taken away: their cohort windows, offsets and labelled windows leave with them
+    /// (the new owner restores them from the checkpoint or re-reads from the committed offset);
+    /// returns the keys dropped, whose per-key metrics the caller removes. From here on nothing
+    /// read from these partitions reaches state (see `ingest`).
+    @discardableResult
+    public func partitionsRevoked(_ partitions: [TopicPartition]) -> [WindowID] {
         assigned.subtract(partitions)
         for partition in partitions { offsets[partition] = nil }
         let dropped = windows.drop(sources: Set(partitions))
+        verification.drop(Set(dropped))
         if !dropped.isEmpty { logger.info("windows handed over", metadata: ["windows": "\(dropped.count)"]) }
+        return dropped
     }
 
     /// Partitions this instance owns now.
     public var assignedPartitionCount: Int { assigned.count }
+
+    /// Partitions this instance owns now: a batch is filtered by them before it is decoded.
+    public var ownedPartitions: Set<TopicPartition> { assigned }
+
+    /// Events skipped by the ownership fence since start (read from a partition no longer owned).
+    public private(set) var fenced = 0
 
     /// Models with an active baseline, as the evaluator last saw them.
     public private(set) var modelsWithBaseline = 0

@@ -77,6 +77,14 @@ struct VerificationBook: Sendable {
         join = FeedbackJoin(settings: FeedbackJoin.Settings(capacity: settings.joinCapacity, ttlMs: settings.joinTTL.milliseconds))
     }
 
+    /// Keys whose partitions moved to another instance: their labelled and retrieval windows go
+    /// (the new owner counts the labels it reads); the thresholds in force stay known.
+    mutating func drop(_ keys: Set<WindowID>) {
+        guard !keys.isEmpty else { return }
+        windows = windows.filter { !keys.contains($0.key) }
+        retrieval = retrieval.filter { !keys.contains($0.key) }
+    }
+
     /// Thresholds in force from the store (a restart keeps them).
     mutating func restore(_ states: [WindowID: ThresholdState]) {
         restored = states

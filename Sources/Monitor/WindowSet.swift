@@ -68,9 +68,12 @@ struct WindowSet: Sendable {
         return gone
     }
 
-    /// What a checkpoint writes for every window with rows not yet in the store.
-    func deltas() -> [WindowDelta] {
+    /// What a checkpoint writes for every window with rows not yet in the store, of the model
+    /// aggregates and of the cohort windows fed by `owned` partitions (all when nil): a window of
+    /// a partition that moved away is never written over its new owner's history.
+    func deltas(owned: Set<TopicPartition>? = nil) -> [WindowDelta] {
         windows.sorted { $0.key < $1.key }.compactMap { key, tracked in
+            if let owned, let source = tracked.source, !owned.contains(source) { return nil }
             let w = tracked.window
             guard w.appended > tracked.checkpointedSeq else { return nil }
             return WindowDelta(model: key.model, cohort: key.cohort, dimension: w.dimension, appended: w.appended, source: tracked.source,

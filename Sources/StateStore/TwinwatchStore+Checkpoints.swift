@@ -46,6 +46,25 @@ extension TwinwatchStore {
         }
     }
 
+    /// Forgets this store's windows fed by `sources` and its checkpointed offsets of them for
+    /// `group`: another instance owned those partitions since and the group's commit is past this
+    /// checkpoint, so the rows are an old tenure's that must never be restored (nor their offsets
+    /// rewind the group). Synchronous: the rebalance callback decides on the poll thread.
+    @discardableResult
+    public func forget(sources: Set<TopicPartition>, group: String) throws(StoreError) -> Int {
+        guard !sources.isEmpty else { return 0 }
+        return try syncWrite { db in
+            var windows = 0
+            for source in sources {
+                try db.execute(sql: "DELETE FROM window_key WHERE topic = ? AND partition = ?", arguments: [source.topic, Int64(source.partition)])
+                windows += db.changesCount
+                try db.execute(sql: "DELETE FROM consumer_offset WHERE group_id = ? AND topic = ? AND partition = ?",
+                               arguments: [group, source.topic, Int64(source.partition)])
+            }
+            return windows
+        }
+    }
+
     /// Checkpointed windows whose source is one of `sources`, or with no source (aggregates) when
     /// `includeAggregates`; each holds at most its newest `capacity` rows.
     public func restoreWindows(sources: Set<TopicPartition>, includeAggregates: Bool, capacity: Int) async throws(StoreError) -> [RestoredWindow] {

@@ -48,6 +48,11 @@ public final class TwinwatchStore: Sendable {
         do { return try pool.read(body) } catch { throw wrap(error) }
     }
 
+    /// A write on the calling thread (the rebalance callback decides on the poll thread).
+    func syncWrite<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try pool.write(body) } catch { throw wrap(error) }
+    }
+
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(StoreError) -> T {
         do { return try await pool.write(body) } catch { throw wrap(error) }
     }

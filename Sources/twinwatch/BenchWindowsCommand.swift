@@ -39,6 +39,7 @@ struct BenchWindowsCommand: AsyncParsableCommand {
         let embeddings = SyntheticEmbeddings(dimension: d, seed: 1)
         var rng = SplitMix64(seed: 2)
         let source = TopicPartition(topic: "events", partition: 0)
+        await state.partitionsAssigned([source])
         var index = 0
         while index < total {
             let events = (index..<min(index + batch, total)).map { i in

@@ -3,7 +3,7 @@ import DemoSupport
 import Foundation
 import KafkaIO
 import Logging
-import Monitor
+@testable import Monitor
 import Testing
 import TwinwatchCore
 
@@ -31,6 +31,7 @@ struct MonitorStateTests {
     @Test("each event feeds its cohort window and the model aggregate; cohorts past the cap share 'other'")
     func cohorts() async throws {
         let state = MonitorState(config: config(maxCohorts: 2, store: storePath()), logger: logger)
+        await state.partitionsAssigned([p0])
         _ = await state.ingest(events(0..<6, cohorts: ["a", "b", "c"]), sources: Array(repeating: p0, count: 6))
         let rows = await state.windowRows()
         #expect(rows == [WindowID(model: "m", cohort: "a"): 2, WindowID(model: "m", cohort: "b"): 2,
@@ -69,6 +70,68 @@ struct MonitorStateTests {
         let inputs = await second.evaluationInputs()
         #expect(inputs.map(\.id.cohort) == ["all", "b"])
         #expect(inputs.map(\.window.rows) == [4, 4])
+    }
+
+    /// librdkafka yields a poll's messages after the revoke it ran into: a batch of a revoked
+    /// partition may reach state after the revoke. Nothing of it may stay: no window, no rows in
+    /// the aggregate, no offset, no labelled window, nothing in the next checkpoint.
+    @Test("a batch in flight when its partition is revoked leaves no trace of that partition")
+    func revokedBatchIsFenced() async throws {
+        let p1 = TopicPartition(topic: "events", partition: 1)
+        let state = MonitorState(config: config(size: 100, store: storePath()), logger: logger)
+        await state.partitionsAssigned([p0, p1])
+        func labelled(_ range: Range<Int>, cohort: String) -> [InferenceEvent] {
+            range.map { i in
+                InferenceEvent(eventID: "\(cohort)\(i)", timestampMs: Int64(i), model: "m", cohort: cohort, score: 0.6,
+                               embedding: [Float(i), 1], label: i % 2)
+            }
+        }
+        // Before the revoke: cohort a on p0, cohort b on p1.
+        _ = await state.ingest(labelled(0..<4, cohort: "a") + labelled(0..<4, cohort: "b"), sources: Array(repeating: p0, count: 4) + Array(repeating: p1, count: 4))
+        await state.completeBatch(offsets: [p0: 4, p1: 4])
+        await state.partitionsRevoked([p0])
+        // The batch polled before the revoke arrives after it: a's events of p0, then b's of p1.
+        _ = await state.ingest(labelled(4..<8, cohort: "a") + labelled(4..<6, cohort: "b"), sources: Array(repeating: p0, count: 4) + [p1, p1])
+        await state.completeBatch(offsets: [p0: 8, p1: 6])
+
+        let rows = await state.windowRows()
+        #expect(rows[WindowID(model: "m", cohort: "a")] == nil, "\(rows)")
+        #expect(rows[WindowID(model: "m", cohort: "b")] == 6)
+        // The aggregate holds the 8 rows read while p0 was owned and b's 2 new ones, none of the fenced.
+        #expect(rows[WindowID(model: "m", cohort: "all")] == 10)
+        #expect(await state.fenced == 4)
+        let checkpoint = await state.checkpoint(groupID: "g")
+        #expect(checkpoint.offsets == [PartitionOffset(topic: "events", partition: 1, nextOffset: 6)])
+        #expect(!checkpoint.windows.contains { $0.cohort == "a" })
+        let round = await state.verificationRound(atMs: 10)
+        #expect(!round.snapshots.contains { $0.cohort == "a" }, "\(round.snapshots.map(\.cohort))")
+        #expect(round.snapshots.contains { $0.cohort == "b" })
+    }
+
+    /// A former owner never rewinds: when the group's commit is past this store's checkpoint of a
+    /// partition (another instance owned it since), its stored windows and offset are forgotten
+    /// and it starts at the group's commit; a checkpoint at or past the commit is restored.
+    @Test("a checkpoint older than the group's commit is forgotten, a newer or equal one is used")
+    func formerOwnerDoesNotRewind() async throws {
+        let p1 = TopicPartition(topic: "events", partition: 1)
+        let path = storePath()
+        let store = try TwinwatchStore(path: path)
+        let state = MonitorState(config: config(store: path), store: store, logger: logger)
+        await state.partitionsAssigned([p0, p1])
+        _ = await state.ingest(events(0..<4, cohorts: ["a"]) + events(4..<8, cohorts: ["b"]), sources: Array(repeating: p0, count: 4) + Array(repeating: p1, count: 4))
+        await state.completeBatch(offsets: [p0: 100, p1: 200])
+        try await store.write(await state.checkpoint(groupID: "g"))
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .critical
+
+        // The coordinator did not answer, or nothing newer was committed: this store's checkpoint.
+        #expect(Daemon.checkpointedOffsets(store, groupID: "g", [p0, p1], committed: nil, quiet) == [p0: 100, p1: 200])
+        #expect(Daemon.checkpointedOffsets(store, groupID: "g", [p0, p1], committed: [p0: 100, p1: 150], quiet) == [p0: 100, p1: 200])
+        // p0 was consumed elsewhere up to 180: its checkpoint is forgotten, windows and offset.
+        #expect(Daemon.checkpointedOffsets(store, groupID: "g", [p0, p1], committed: [p0: 180, p1: 200], quiet) == [p1: 200])
+        #expect(try store.offsets(group: "g") == [p1: 200])
+        let restored = try await store.restoreWindows(sources: [p0, p1], includeAggregates: false, capacity: 10)
+        #expect(restored.map(\.id.cohort) == ["b"])
     }
 
     @Test("revoked partitions take their cohort windows with them")
