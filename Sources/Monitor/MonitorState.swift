@@ -123,6 +123,7 @@ public actor MonitorState {
     /// Partitions this instance now owns: their keys' windows (and, the first time, the model
     /// aggregates) are restored from the last checkpoint, matching the offsets consumption starts at.
     public func partitionsAssigned(_ partitions: [TopicPartition]) async {
+        joined = true
         assigned.formUnion(partitions)
         guard let store else { return }
         let includeAggregates = !aggregatesRestored
@@ -157,6 +158,13 @@ public actor MonitorState {
 
     /// Partitions this instance owns now.
     public var assignedPartitionCount: Int { assigned.count }
+
+    /// The consumer has had an assignment from the group (possibly empty: a standby).
+    public private(set) var joined = false
+
+    /// Models this instance holds windows of or has evaluated; a configured model outside it has
+    /// no key here (this instance is its standby) and does not hold up readiness.
+    public var modelsHeld: Set<String> { Set(windows.windows.keys.map(\.model)).union(calibration.keys) }
 
     /// Partitions this instance owns now: a batch is filtered by them before it is decoded.
     public var ownedPartitions: Set<TopicPartition> { assigned }

@@ -65,10 +65,12 @@ public struct SystemdService: Service {
             try? await Task.sleep(for: .milliseconds(200))
             let partitions = await state.assignedPartitionCount
             if !ready {
-                guard partitions > 0, await state.baselinesLoaded else { continue }
+                // A member the group gave no partitions is a ready standby (it takes partitions over
+                // when another instance leaves); systemd would restart one that never said READY.
+                guard await state.joined, await state.baselinesLoaded else { continue }
                 ready = true
-                notifier.send("READY=1\nSTATUS=consuming \(partitions) partitions")
-                logger.info("ready: partitions assigned, baselines loaded", metadata: ["partitions": "\(partitions)"])
+                notifier.send("READY=1\nSTATUS=\(partitions > 0 ? "consuming \(partitions) partitions" : "standby: no partitions assigned")")
+                logger.info("ready: assignment received, baselines loaded", metadata: ["partitions": "\(partitions)"])
             }
             let now = ContinuousClock.now
             guard now - lastStatus >= statusInterval else { continue }
