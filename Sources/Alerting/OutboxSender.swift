@@ -28,48 +28,66 @@ public struct OutboxSender: Sendable {
         self.logger = logger
     }
 
-    /// Delivers until cancelled.
+    /// Delivers until cancelled. A store that cannot be read or written (full disk, read-only file)
+    /// is retried with backoff and logged once per episode, never in a tight loop.
     public func run() async {
         let name = receiver.settings.name
+        let metadata: Logger.Metadata = ["receiver": "\(name)"]
+        var reading = FaultEpisode(failing: "cannot read the notification outbox", recovered: "notification outbox readable again")
+        var recording = FaultEpisode(
+            failing: "cannot record delivery attempts in the state store; the sent notification is held, not sent again",
+            recovered: "delivery attempts recorded again")
         while !Task.isCancelled {
+            let due: [OutboxMessage]
             do {
-                let due = try await store.dueMessages(receiver: name, atMs: WallClock.nowMs())
-                for message in due {
-                    guard !Task.isCancelled else { return }
-                    await attempt(message)
-                }
-                if due.isEmpty { try? await Task.sleep(for: Self.pollInterval) }
+                due = try await store.dueMessages(receiver: name, atMs: WallClock.nowMs())
+                reading.succeeded(logger: logger, metadata: metadata)
             } catch {
-                logger.error("cannot read the notification outbox", metadata: ["receiver": "\(name)", "error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: reading.failed(error, logger: logger, metadata: metadata))
+                continue
             }
+            for message in due {
+                guard !Task.isCancelled, let outcome = await send(message) else { return }
+                guard await record(outcome, of: message, episode: &recording) else { return }
+            }
+            if due.isEmpty { try? await Task.sleep(for: Self.pollInterval) }
         }
     }
 
-    /// One attempt at `message`, its outcome recorded.
-    func attempt(_ message: OutboxMessage) async {
+    /// Sends `message` once and decides what its answer means; nil when cancelled during the
+    /// request (a cancelled request is not an attempt: the message stays as it was for the next start).
+    func send(_ message: OutboxMessage) async -> DeliveryOutcome? {
         let settings = receiver.settings
         let attempt = message.attempts + 1
-        let now = WallClock.nowMs()
-        let request = receiver.request(body: message.body, messageID: "tw_\(message.id)", atMs: now)
-        var outcome: DeliveryOutcome
+        let request = receiver.request(body: message.body, messageID: "tw_\(message.id)", atMs: WallClock.nowMs())
         do {
             let response = try await client.send(request, timeoutMs: Int(settings.timeout.milliseconds))
-            outcome = decide(status: response.status, retryAfterSeconds: response.retryAfterSeconds, error: nil, message: message, attempt: attempt)
+            return decide(status: response.status, retryAfterSeconds: response.retryAfterSeconds, error: nil, message: message, attempt: attempt)
         } catch {
-            // A cancelled request is not an attempt: the message stays as it was for the next start.
-            if Task.isCancelled { return }
-            outcome = decide(status: nil, retryAfterSeconds: nil, error: "\(error)", message: message, attempt: attempt)
+            if Task.isCancelled { return nil }
+            return decide(status: nil, retryAfterSeconds: nil, error: "\(error)", message: message, attempt: attempt)
         }
-        do {
-            try await store.record(outcome, messageID: message.id, receiver: settings.name, attempt: attempt, atMs: WallClock.nowMs())
-        } catch {
-            logger.error("cannot record a delivery attempt", metadata: ["receiver": "\(settings.name)", "error": "\(error)"])
-            return
+    }
+
+    /// Records `outcome` before anything else is sent, retrying with backoff while the store refuses:
+    /// the row stays pending meanwhile, and going round the loop would POST it again at once (the
+    /// receiver spammed in a tight loop). False when cancelled first: the row stays pending and the
+    /// next start sends it again (receivers dedup by webhook-id).
+    func record(_ outcome: DeliveryOutcome, of message: OutboxMessage, episode: inout FaultEpisode) async -> Bool {
+        let name = receiver.settings.name
+        let attempt = message.attempts + 1
+        let metadata: Logger.Metadata = ["receiver": "\(name)", "message": "\(message.id)", "group": "\(message.groupKey)", "attempt": "\(attempt)"]
+        while true {
+            do {
+                try await store.record(outcome, messageID: message.id, receiver: name, attempt: attempt, atMs: WallClock.nowMs())
+                episode.succeeded(logger: logger, metadata: metadata)
+                break
+            } catch {
+                let wait = episode.failed(error, logger: logger, metadata: metadata.merging(["outcome": "\(outcome.name)"]) { a, _ in a })
+                do { try await Task.sleep(for: wait) } catch { return false }
+            }
         }
-        onOutcome(settings.name, outcome)
-        let metadata: Logger.Metadata = ["receiver": "\(settings.name)", "message": "\(message.id)", "group": "\(message.groupKey)",
-                                         "attempt": "\(attempt)"]
+        onOutcome(name, outcome)
         switch outcome {
         case .delivered(let status): logger.info("notification delivered", metadata: metadata.merging(["status": "\(status)"]) { a, _ in a })
         case .retry(let next, let status, let error):
@@ -81,6 +99,7 @@ public struct OutboxSender: Sendable {
                 "status": "\(status.map(String.init) ?? "none")", "error": "\(error)",
             ]) { a, _ in a })
         }
+        return true
     }
 
     /// Delivered, retried (when, honouring Retry-After up to the cap) or dead.

@@ -226,6 +226,14 @@ enum StoreMigrations {
                 CREATE INDEX estimator_overruns_baseline ON estimator_overruns (baseline_id, id);
                 """)
         }
+        migrator.registerMigration("v8-store-heartbeat") { db in
+            // One row that readiness rewrites on every check: a write that commits, so a full disk
+            // or a read-only file fails the check (a rolled-back transaction writes nothing).
+            try db.execute(sql: """
+                CREATE TABLE store_heartbeat (id INTEGER PRIMARY KEY CHECK (id = 1), at_ms INTEGER NOT NULL);
+                INSERT INTO store_heartbeat (id, at_ms) VALUES (1, 0);
+                """)
+        }
         return migrator
     }
 }

@@ -61,18 +61,14 @@ public final class TwinwatchStore: Sendable {
         do { return try await pool.read(body) } catch { throw wrap(error) }
     }
 
-    /// Whether the database takes writes now (readiness): a write transaction that writes nothing
-    /// and rolls back fails on a read-only file, a lost directory or a lock held past the busy timeout.
+    /// Whether the database takes writes now (readiness): rewrites the heartbeat row and commits,
+    /// which fails on a full disk (the WAL must grow), a read-only file, a lost directory or a lock
+    /// held past the busy timeout. A write that fits in WAL space already allocated can still pass
+    /// on a full disk: readiness also checks the age of the last good checkpoint.
     public func checkWritable() async throws(StoreError) {
-        do {
-            try await pool.writeWithoutTransaction { db in
-                try db.inTransaction(.immediate) {
-                    try db.execute(sql: "DELETE FROM consumer_offset WHERE 0")
-                    return .rollback
-                }
-            }
-        } catch {
-            throw wrap(error)
+        let nowMs = Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        try await write { db in
+            try db.execute(sql: "UPDATE store_heartbeat SET at_ms = ? WHERE id = 1", arguments: [nowMs])
         }
     }
 

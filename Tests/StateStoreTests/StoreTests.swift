@@ -25,7 +25,7 @@ struct StoreTests {
         let first = try TwinwatchStore(path: path)
         let applied = try first.appliedMigrations()
         #expect(applied == ["v1-baselines", "v1-windows", "v1-alerting", "v2-baseline-cohorts", "v3-alert-engine", "v4-threshold-history", "v5-evaluation-history",
-                           "v6-history-kind-index", "v7-estimator-overruns"])
+                           "v6-history-kind-index", "v7-estimator-overruns", "v8-store-heartbeat"])
         let again = try TwinwatchStore(path: path)
         #expect(try again.appliedMigrations() == applied)
     }
@@ -36,7 +36,7 @@ struct StoreTests {
             let path = temporaryStorePath()
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<4 { group.addTask { try TwinwatchStore(path: path).appliedMigrations().count } }
-                for try await count in group { #expect(count == 9) }
+                for try await count in group { #expect(count == 10) }
             }
         }
     }
@@ -113,6 +113,6 @@ struct StoreTests {
             "\(error)".contains(file)
         }
         let nested = URL(fileURLWithPath: temporaryStorePath()).deletingLastPathComponent().appendingPathComponent("a/b/state.sqlite").path
-        #expect(try TwinwatchStore(path: nested).appliedMigrations().count == 9)
+        #expect(try TwinwatchStore(path: nested).appliedMigrations().count == 10)
     }
 }
