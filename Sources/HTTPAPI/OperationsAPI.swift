@@ -54,13 +54,16 @@ public struct OperationsAPI: Sendable {
         let calibration = await state.calibration
         var models: [String: CalibrationStatus?] = [:]
         for name in await modelNames() { models[name] = calibration[name] }
-        return Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models,
-                         overrunning: work.overrunning)
+        var readiness = Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models,
+                                  overrunning: work.overrunning)
+        readiness.checkpoint = CheckpointCheck(metrics.checkpointHealth, interval: config.checkpoint.interval)
+        return readiness
     }
 }
 
 /// Why the daemon is or is not ready: consuming (partitions assigned), the store takes writes,
-/// and every configured model has an active baseline whose null is calibrated for its window.
+/// checkpoints have not been failing past their bound, no estimator work is past its budget, and
+/// every configured model has an active baseline whose null is calibrated for its window.
 public struct Readiness: Sendable {
     public var assignedPartitions: Int
     /// Nil: writable.
@@ -69,9 +72,11 @@ public struct Readiness: Sendable {
     public var models: [String: CalibrationStatus?]
     /// Null calibrations and window evaluations running past their budget.
     public var overrunning: [EstimatorWork.Item] = []
+    /// Whether checkpoints are written (a full disk can pass the store's small write and fail them).
+    public var checkpoint = CheckpointCheck()
 
     public var isReady: Bool {
-        assignedPartitions > 0 && storeError == nil && overrunning.isEmpty
+        assignedPartitions > 0 && storeError == nil && overrunning.isEmpty && checkpoint.ok
             && models.values.allSatisfy { if case .calibrated? = $0 { true } else { false } }
     }
 
@@ -99,6 +104,7 @@ public struct Readiness: Sendable {
         return ["ready": isReady, "checks": [
             "consumer": ["ok": assignedPartitions > 0, "assigned_partitions": assignedPartitions],
             "store": store,
+            "checkpoint": checkpoint.json,
             "models": modelChecks,
             "estimator_work": ["ok": overrunning.isEmpty, "past_budget": overruns],
         ]]

@@ -14,6 +14,8 @@ public final class DaemonMetrics: Sendable {
     /// Events accepted and refused since the last `takeIngestTally`, and the latest total lag: the
     /// process-wide alert signals (Prometheus counters cannot be read back).
     private let tally = Mutex<IngestTally>(IngestTally())
+    /// Checkpoint successes and failures as readiness needs them (a gauge cannot be read back).
+    private let checkpoints = Mutex<CheckpointHealth>(CheckpointHealth())
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -143,9 +145,23 @@ public final class DaemonMetrics: Sendable {
         registry.makeGauge(descriptor: Self.overrunningName, labels: [("work", kind.rawValue)])
     }
 
-    public var checkpointFailures: Counter { registry.makeCounter(descriptor: Self.checkpointFailuresName) }
+    /// Failed checkpoints; incrementing also marks checkpoints as failing for readiness.
+    public var checkpointFailures: CheckpointFailureCounter {
+        CheckpointFailureCounter(counter: registry.makeCounter(descriptor: Self.checkpointFailuresName), metrics: self)
+    }
     public var checkpointRows: Counter { registry.makeCounter(descriptor: Self.checkpointRowsName) }
-    public var lastCheckpoint: Gauge { registry.makeGauge(descriptor: Self.lastCheckpointName) }
+    /// Time of the last checkpoint written; setting it also marks checkpoints as healthy for readiness.
+    public var lastCheckpoint: LastCheckpointGauge {
+        LastCheckpointGauge(gauge: registry.makeGauge(descriptor: Self.lastCheckpointName), metrics: self)
+    }
+
+    /// Checkpoint health now (what `/readyz` reports).
+    public var checkpointHealth: CheckpointHealth { checkpoints.withLock { $0 } }
+
+    fileprivate func checkpoint(succeeded: Bool) {
+        let now = ContinuousClock.now
+        checkpoints.withLock { succeeded ? $0.succeeded(at: now) : $0.failed(at: now) }
+    }
 
     public var checkpointSeconds: DurationHistogram {
         registry.makeDurationHistogram(descriptor: Self.checkpointSecondsName, buckets: Self.durationBuckets)
@@ -310,6 +326,29 @@ public final class DaemonMetrics: Sendable {
 
     /// Prometheus text exposition of every metric.
     public func exposition() -> String { registry.emitToString() }
+}
+
+/// The checkpoint failure counter. The checkpoint service reports through its metrics; this is
+/// where readiness learns of the failures too, without a second channel to keep in step.
+public struct CheckpointFailureCounter: Sendable {
+    let counter: Counter
+    let metrics: DaemonMetrics
+
+    public func increment() {
+        counter.increment()
+        metrics.checkpoint(succeeded: false)
+    }
+}
+
+/// The last-checkpoint gauge; setting it (after a checkpoint is written) tells readiness too.
+public struct LastCheckpointGauge: Sendable {
+    let gauge: Gauge
+    let metrics: DaemonMetrics
+
+    public func set(_ unixSeconds: Double) {
+        gauge.set(unixSeconds)
+        metrics.checkpoint(succeeded: true)
+    }
 }
 
 /// Process-wide ingest counts for the alert signals.
