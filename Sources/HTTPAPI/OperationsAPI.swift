@@ -54,30 +54,41 @@ public struct OperationsAPI: Sendable {
         let calibration = await state.calibration
         var models: [String: CalibrationStatus?] = [:]
         for name in await modelNames() { models[name] = calibration[name] }
-        var readiness = Readiness(assignedPartitions: await state.assignedPartitionCount, storeError: storeError, models: models,
-                                  overrunning: work.overrunning)
+        var readiness = Readiness(assignedPartitions: await state.assignedPartitionCount, joined: await state.joined, storeError: storeError,
+                                  models: models, modelsHeld: await state.modelsHeld, overrunning: work.overrunning)
         readiness.checkpoint = CheckpointCheck(metrics.checkpointHealth, interval: config.checkpoint.interval)
         return readiness
     }
 }
 
-/// Why the daemon is or is not ready: consuming (partitions assigned), the store takes writes,
+/// Why the daemon is or is not ready: in the consumer group (an assignment received), the store takes writes,
 /// checkpoints have not been failing past their bound, no estimator work is past its budget, and
 /// every configured model has an active baseline whose null is calibrated for its window.
+///
+/// Per instance (DESIGN §10): one that the group gave no partitions, or none carrying a model's
+/// keys, is a ready standby for them — under systemd a standby that never became ready would be
+/// restarted, and every restart rebalances the group.
 public struct Readiness: Sendable {
     public var assignedPartitions: Int
+    /// The group has given this instance an assignment (possibly empty).
+    public var joined: Bool
     /// Nil: writable.
     public var storeError: String?
     /// Per model: its aggregate window's calibration (nil: not evaluated yet).
     public var models: [String: CalibrationStatus?]
+    /// Models this instance holds windows of (the others it is a standby for).
+    public var modelsHeld: Set<String> = []
     /// Null calibrations and window evaluations running past their budget.
     public var overrunning: [EstimatorWork.Item] = []
     /// Whether checkpoints are written (a full disk can pass the store's small write and fail them).
     public var checkpoint = CheckpointCheck()
 
     public var isReady: Bool {
-        assignedPartitions > 0 && storeError == nil && overrunning.isEmpty && checkpoint.ok
-            && models.values.allSatisfy { if case .calibrated? = $0 { true } else { false } }
+        joined && storeError == nil && overrunning.isEmpty && checkpoint.ok
+            && models.allSatisfy { name, status in
+                if case .calibrated? = status { return true }
+                return !modelsHeld.contains(name)
+            }
     }
 
     var json: [String: Any] {
@@ -93,6 +104,9 @@ public struct Readiness: Sendable {
             case nil:
                 modelChecks[name] = ["ok": false, "status": "not_evaluated", "reason": "no window of the model evaluated yet (too few events, or waiting for the first evaluation)"]
             }
+            if !modelsHeld.contains(name), !((modelChecks[name] as? [String: Any])?["ok"] as? Bool ?? false) {
+                modelChecks[name] = ["ok": true, "status": "standby", "reason": "no partition of this instance carries the model's events now"]
+            }
         }
         var store: [String: Any] = ["ok": storeError == nil]
         if let storeError { store["error"] = storeError }
@@ -102,7 +116,7 @@ public struct Readiness: Sendable {
              "running_seconds": ((now - item.started) / .seconds(1)).rounded(), "budget_seconds": (item.budget / .seconds(1)).rounded()]
         }
         return ["ready": isReady, "checks": [
-            "consumer": ["ok": assignedPartitions > 0, "assigned_partitions": assignedPartitions],
+            "consumer": ["ok": joined, "assigned_partitions": assignedPartitions, "standby": joined && assignedPartitions == 0],
             "store": store,
             "checkpoint": checkpoint.json,
             "models": modelChecks,

@@ -100,7 +100,14 @@ struct APIRouterTests {
                 let checks = try #require((try Self.json(response))["checks"] as? [String: Any])
                 #expect((checks["consumer"] as? [String: Any])?["ok"] as? Bool == false)
                 #expect((checks["store"] as? [String: Any])?["ok"] as? Bool == true)
-                #expect(((checks["models"] as? [String: Any])?["m"] as? [String: Any])?["status"] as? String == "not_evaluated")
+                #expect(((checks["models"] as? [String: Any])?["m"] as? [String: Any])?["status"] as? String == "standby")
+            }
+            // A member the group gave no partitions is a ready standby.
+            await f.api.state.partitionsAssigned([])
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                let checks = try #require((try Self.json(response))["checks"] as? [String: Any])
+                #expect((checks["consumer"] as? [String: Any])?["standby"] as? Bool == true)
             }
             await f.api.state.partitionsAssigned([.init(topic: "t", partition: 0)])
             await f.api.state.noteCalibration(model: "m", .calibrating)
