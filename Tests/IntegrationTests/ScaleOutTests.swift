@@ -136,4 +136,27 @@ struct ScaleOutTests {
         #expect(await a.progress(client).cohorts.count == Self.cohorts.count)
         #expect(a.process.stop() == 0, "\(a.process.log.suffix(2000))")
     }
+
+    /// One partition, two instances: the second gets nothing and is a ready standby (under systemd
+    /// one that never became ready would be restarted, and each restart rebalances the group).
+    @Test("an instance the group gives no partition is a ready standby")
+    func standbyIsReady() async throws {
+        let (kafka, brokers, dir) = try await startDevKafka("standby", partitions: 1, brokers: 1)
+        defer { _ = kafka.stop() }
+        let client = CurlHTTPClient()
+        let a = try await start("a", brokers: brokers, dir: dir)
+        defer { _ = a.process.stop() }
+        #expect(try await waitUntil(.seconds(60)) { a.process.log.contains("partitions assigned") })
+        let b = try await start("b", brokers: brokers, dir: dir)
+        defer { _ = b.process.stop() }
+        var body: [String: Any] = [:]
+        #expect(try await waitUntil(.seconds(60)) {
+            let response = try? await client.get(url: "http://127.0.0.1:\(b.port)/readyz", timeoutMs: 10_000)
+            body = (response.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }) ?? [:]
+            return response?.status == 200
+        }, "B not ready: \(body)\n\(b.process.log.suffix(2000))")
+        let consumer = (body["checks"] as? [String: Any])?["consumer"] as? [String: Any]
+        #expect(consumer?["standby"] as? Bool == true && consumer?["assigned_partitions"] as? Int == 0, "\(body)")
+        #expect(((body["checks"] as? [String: Any])?["models"] as? [String: Any]).map { ($0["m"] as? [String: Any])?["status"] as? String } == "standby")
+    }
 }
