@@ -208,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HTTPAPITests",
-            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting", "StateStore",
+            dependencies: ["HTTPAPI", "Monitor", "TwinwatchCore", "Alerting", "StateStore", "KafkaIO",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                            .product(name: "Logging", package: "swift-log")],

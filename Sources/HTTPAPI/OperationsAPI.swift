@@ -57,11 +57,13 @@ public struct OperationsAPI: Sendable {
         var readiness = Readiness(assignedPartitions: await state.assignedPartitionCount, joined: await state.joined, storeError: storeError,
                                   models: models, modelsHeld: await state.modelsHeld, overrunning: work.overrunning)
         readiness.checkpoint = CheckpointCheck(metrics.checkpointHealth, interval: config.checkpoint.interval)
+        readiness.brokers = BrokerCheck(metrics.brokerHealth)
         return readiness
     }
 }
 
-/// Why the daemon is or is not ready: in the consumer group (an assignment received), the store takes writes,
+/// Why the daemon is or is not ready: in the consumer group (an assignment received), some broker
+/// reachable (librdkafka statistics), the store takes writes,
 /// checkpoints have not been failing past their bound, no estimator work is past its budget, and
 /// every configured model has an active baseline whose null is calibrated for its window.
 ///
@@ -82,9 +84,11 @@ public struct Readiness: Sendable {
     public var overrunning: [EstimatorWork.Item] = []
     /// Whether checkpoints are written (a full disk can pass the store's small write and fail them).
     public var checkpoint = CheckpointCheck()
+    /// Whether any broker is reachable (partitions stay assigned through an outage until the session times out).
+    public var brokers = BrokerCheck()
 
     public var isReady: Bool {
-        joined && storeError == nil && overrunning.isEmpty && checkpoint.ok
+        joined && storeError == nil && overrunning.isEmpty && checkpoint.ok && brokers.ok
             && models.allSatisfy { name, status in
                 if case .calibrated? = status { return true }
                 return !modelsHeld.contains(name)
@@ -119,6 +123,7 @@ public struct Readiness: Sendable {
             "consumer": ["ok": joined, "assigned_partitions": assignedPartitions, "standby": joined && assignedPartitions == 0],
             "store": store,
             "checkpoint": checkpoint.json,
+            "brokers": brokers.json,
             "models": modelChecks,
             "estimator_work": ["ok": overrunning.isEmpty, "past_budget": overruns],
         ]]

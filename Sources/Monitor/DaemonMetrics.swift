@@ -16,6 +16,8 @@ public final class DaemonMetrics: Sendable {
     private let tally = Mutex<IngestTally>(IngestTally())
     /// Checkpoint successes and failures as readiness needs them (a gauge cannot be read back).
     private let checkpoints = Mutex<CheckpointHealth>(CheckpointHealth())
+    /// Broker reachability at the latest librdkafka statistics, for readiness.
+    private let brokers = Mutex<BrokerHealth>(BrokerHealth())
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -320,7 +322,12 @@ public final class DaemonMetrics: Sendable {
         }
         registry.makeGauge(descriptor: Self.brokersUpName).set(Double(stats.brokersUp))
         registry.makeGauge(descriptor: Self.brokersName).set(Double(stats.brokersTotal))
+        let now = ContinuousClock.now
+        brokers.withLock { $0.observed(brokersUp: stats.brokersUp, of: stats.brokersTotal, at: now) }
     }
+
+    /// Broker reachability now (what `/readyz` reports).
+    public var brokerHealth: BrokerHealth { brokers.withLock { $0 } }
 
     public var assignedPartitions: Gauge { registry.makeGauge(descriptor: Self.assignedName) }
 
