@@ -90,8 +90,10 @@ public struct Readiness: Sendable {
     public var isReady: Bool {
         joined && storeError == nil && overrunning.isEmpty && checkpoint.ok && brokers.ok
             && models.allSatisfy { name, status in
-                if case .calibrated? = status { return true }
-                return !modelsHeld.contains(name)
+                switch status {
+                case .calibrated?, .aggregateNotScored?: return true
+                default: return !modelsHeld.contains(name)
+                }
             }
     }
 
@@ -101,6 +103,9 @@ public struct Readiness: Sendable {
             switch status {
             case .calibrated(let id, let window)?:
                 modelChecks[name] = ["ok": true, "status": "calibrated", "baseline": id, "window": window]
+            case .aggregateNotScored(let why)?:
+                // Documented: the cohorts are scored here; the model-wide window is not (see CalibrationStatus).
+                modelChecks[name] = ["ok": true, "status": "aggregate_not_scored", "reason": why]
             case let status?:
                 var check: [String: Any] = ["ok": false, "status": status.name]
                 if case .uncalibrated(let why) = status { check["reason"] = why }

@@ -55,6 +55,7 @@ struct StatusController: Sendable {
                 switch calibration[name] {
                 case .calibrated(let id, let window)?: model["calibration"] = ["status": "calibrated", "baseline": id, "window": window]
                 case .uncalibrated(let why)?: model["calibration"] = ["status": "uncalibrated", "reason": why]
+                case .aggregateNotScored(let why)?: model["calibration"] = ["status": "aggregate_not_scored", "reason": why]
                 case let other?: model["calibration"] = ["status": other.name]
                 case nil: model["calibration"] = ["status": "not_evaluated"]
                 }

@@ -152,6 +152,18 @@ public final class KafkaConsumer: @unchecked Sendable {
         return batch
     }
 
+    /// The number of partitions of `topic` from the brokers' metadata, or nil when they do not
+    /// answer within `timeoutMs`. Blocks: call it off the cooperative pool.
+    public func partitionCount(of topic: String, timeoutMs: Int32 = 5_000) -> Int? {
+        guard let handle = rd_kafka_topic_new(self.handle, topic, nil) else { return nil }
+        defer { rd_kafka_topic_destroy(handle) }
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        guard rd_kafka_metadata(self.handle, 0, handle, &metadata, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else { return nil }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        guard metadata.pointee.topic_cnt == 1, metadata.pointee.topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        return Int(metadata.pointee.topics[0].partition_cnt)
+    }
+
     /// Marks `messages` as processed: their partitions' next offsets become committable.
     public func store(_ messages: [KafkaMessage]) {
         let next = KafkaMessage.nextOffsets(messages)

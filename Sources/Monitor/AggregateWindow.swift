@@ -7,15 +7,15 @@ import TwinwatchCore
 /// The aggregate ring holds rows in the order they were consumed, and Kafka delivers each
 /// partition (each cohort key) in bursts — one fetch per partition, and whole backlogs after lag —
 /// so the newest m consumed rows can be mostly one cohort, a mix the baseline never had, which
-/// the estimators rightly call drift when cohorts differ. So the aggregate is composed from the
+/// the estimators would call drift when cohorts differ. So the aggregate is composed from the
 /// cohort windows instead: the newest m rows by event time, up to a watermark — the oldest of the
 /// cohorts' newest event times, over the cohorts active within the window's time span (a quiet
 /// cohort does not hold the watermark back) — so every active cohort contributes what it sent.
-/// It needs event times (the event's `ts` or the Kafka message timestamp); without them the ring's
-/// consumption order is used.
+/// It needs event times (the event's `ts` or the Kafka message timestamp); without them the
+/// aggregate is not scored at all (`MonitorState.evaluationInputs`), its cohorts are.
 extension WindowSet {
     /// The newest `m` rows of `model` in event-time order up to the watermark, or nil when the
-    /// cohort windows hold fewer (the caller falls back to the consumption-ordered ring).
+    /// cohort windows hold fewer or carry no event times (the aggregate is then not scored).
     func aggregateRows(model: String, count m: Int) -> (matrix: Matrix, scores: [Float])? {
         let cohorts = windows.filter { $0.key.model == model && $0.key.cohort != WindowSettings.aggregateCohort && $0.value.window.count > 0 }
             .sorted { $0.key < $1.key }.map(\.value.window)

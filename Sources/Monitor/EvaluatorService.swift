@@ -91,6 +91,10 @@ public struct EvaluatorService: Service {
         await storeCapturedBaselines()
         await refreshBaselines()
         let inputs = await state.evaluationInputs()
+        let notScored = await state.aggregatesNotScored
+        for model in Set(notScored.keys).union(inputs.filter { $0.id.cohort == WindowSettings.aggregateCohort }.map(\.id.model)) {
+            metrics.aggregateNotScored(model: model).set(notScored[model] == nil ? 0.0 : 1.0)
+        }
         var pending = 0
         var samples: [SignalSample] = []
         var history: [HistoryRecord] = []

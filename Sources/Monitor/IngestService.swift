@@ -43,6 +43,7 @@ public struct IngestService: Service {
             case .assigned(let partitions):
                 await state.partitionsAssigned(partitions)
                 metrics.assignedPartitions.set(Double(await state.assignedPartitionCount))
+                await learnPartitionCount()
             case .revoked(let partitions):
                 let dropped = await state.partitionsRevoked(partitions)
                 metrics.forget(dropped)
@@ -50,6 +51,17 @@ public struct IngestService: Service {
             }
         }
         logger.info("ingest stopped")
+    }
+
+    /// The events topic's partition count, which tells whether this instance owns all of a
+    /// model's traffic (the model aggregate is scored only then). Metadata is a blocking call.
+    private func learnPartitionCount() async {
+        let consumer = self.consumer, topic = state.eventsTopic
+        if let count = (try? await offload({ consumer.partitionCount(of: topic) })) ?? nil {
+            await state.eventsTopicHas(partitions: count)
+        } else {
+            logger.warning("cannot read the events topic's partition count from the brokers", metadata: ["topic": "\(topic)"])
+        }
     }
 
     private func process(_ batch: [KafkaMessage], _ refusals: inout RefusalLog) async {

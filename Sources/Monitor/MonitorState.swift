@@ -176,16 +176,63 @@ public actor MonitorState {
     public private(set) var modelsWithBaseline = 0
 
     /// Snapshots of the windows ready for evaluation (enough rows, a full step since the last evaluation).
+    ///
+    /// A model aggregate is included only when it can be composed faithfully (`aggregateBlocker`):
+    /// otherwise it is not scored — never from a partial or consumption-ordered mix of cohorts,
+    /// which the estimators would call drift — and `aggregatesNotScored` says why.
     public func evaluationInputs() -> [EvaluationInput] {
         var inputs: [EvaluationInput] = []
+        var blocked: [String: String] = [:]
         for (key, tracked) in windows.windows.sorted(by: { $0.key < $1.key }) {
             guard let m = windows.evaluableRows(tracked) else { continue }
-            // The aggregate in event time across its cohorts (see `aggregateRows`), not consumption order.
-            let composed = key.cohort == WindowSettings.aggregateCohort ? windows.aggregateRows(model: key.model, count: m) : nil
-            let (matrix, scores) = composed ?? tracked.window.newest(m)
-            inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
+            guard key.cohort == WindowSettings.aggregateCohort else {
+                let (matrix, scores) = tracked.window.newest(m)
+                inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
+                continue
+            }
+            // The aggregate in event time across its cohorts (see `aggregateRows`).
+            if let why = aggregateBlocker() {
+                blocked[key.model] = why
+            } else if let (matrix, scores) = windows.aggregateRows(model: key.model, count: m) {
+                inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
+            } else {
+                blocked[key.model] = "the cohort windows do not give \(m) rows in event time: the events carry no distinct event times "
+                    + "(no ts, and no broker message timestamps), or too few rows lie below the cohorts' common watermark yet"
+            }
         }
+        for (model, why) in blocked where aggregatesNotScored[model] != why {
+            logger.warning("model aggregate not scored", metadata: ["model": "\(model)", "reason": "\(why)"])
+            calibration[model] = .aggregateNotScored(why)
+        }
+        for model in aggregatesNotScored.keys where blocked[model] == nil && inputs.contains(where: { $0.id.model == model && $0.id.cohort == WindowSettings.aggregateCohort }) {
+            logger.info("model aggregate scored again", metadata: ["model": "\(model)"])
+            aggregatesNotScored[model] = nil
+        }
+        for (model, why) in blocked { aggregatesNotScored[model] = why }
         return inputs
+    }
+
+    /// Per model, why its aggregate window is not scored now (absent: it is, or is not due).
+    public private(set) var aggregatesNotScored: [String: String] = [:]
+
+    /// The topic events are consumed from.
+    public nonisolated var eventsTopic: String { config.kafka.eventsTopic }
+
+    /// Partitions of the events topic (from the brokers' metadata at the last assignment).
+    private var eventsTopicPartitions: Int?
+
+    /// Records the events topic's partition count (see `aggregateBlocker`).
+    public func eventsTopicHas(partitions count: Int) { eventsTopicPartitions = count }
+
+    /// Why no model aggregate can be composed on this instance: it owns only some of the events
+    /// topic's partitions, so its cohorts are a part of the model's, a mix the baseline never had.
+    /// (One model-wide answer across instances is issue 24's control-topic step; until then
+    /// such an instance scores the cohorts it owns and no aggregate.)
+    private func aggregateBlocker() -> String? {
+        guard let total = eventsTopicPartitions else { return nil }
+        let owned = assigned.filter { $0.topic == config.kafka.eventsTopic }.count
+        guard owned < total else { return nil }
+        return "this instance owns \(owned) of the \(total) partitions of \(config.kafka.eventsTopic): its cohorts are part of the model's"
     }
 
     /// A model's baseline changed: its windows are scored against the new one at the next evaluation,

@@ -42,13 +42,14 @@ import TwinwatchCore
         // The aggregate ring spans t 10 100…10 199; "quiet" last sent at t 4: not active.
         let composed = try #require(set.aggregateRows(model: "m", count: 200)).matrix
         #expect((0..<200).allSatisfy { composed[$0, 1] >= 100 } && (0..<200).filter { composed[$0, 0] == 1 }.count == 100)
-        // Fewer rows than asked for: nil, and the caller uses the ring.
+        // Fewer rows than asked for: nil, and the aggregate is not scored.
         #expect(set.aggregateRows(model: "m", count: 1000) == nil)
     }
 }
 
 extension AggregateWindowTests {
-    @Test func withoutEventTimesTheRingIsUsed() {
+    /// Without event times there is no order to compose by: nil (the aggregate is not scored).
+    @Test func withoutEventTimesNothingIsComposed() {
         var set = WindowSet(settings: WindowSettings(size: 100))
         for i in 0..<200 {
             [Float(i % 2), 0].withUnsafeBufferPointer { row in

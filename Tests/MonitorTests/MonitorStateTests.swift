@@ -134,6 +134,37 @@ struct MonitorStateTests {
         #expect(restored.map(\.id.cohort) == ["b"])
     }
 
+    /// The model aggregate is scored only from a faithful mix of its cohorts: never in
+    /// consumption order (events without distinct event times), never on an instance that owns
+    /// only some of the events topic's partitions. Its cohorts are scored either way.
+    @Test("an aggregate that cannot be composed faithfully is not scored, and the reason is kept")
+    func aggregateNotScoredWithoutEventTimesOrAllPartitions() async throws {
+        let p1 = TopicPartition(topic: "events", partition: 1)
+        var settings = config(size: 8, store: storePath())
+        settings.kafka.eventsTopic = "events"
+        let sameTime = MonitorState(config: settings, logger: logger)
+        await sameTime.partitionsAssigned([p0])
+        let flat = (0..<16).map { i in
+            InferenceEvent(eventID: "e\(i)", timestampMs: 1_000, model: "m", cohort: ["a", "b"][i % 2], score: 0.5, embedding: [Float(i), 1])
+        }
+        _ = await sameTime.ingest(flat, sources: Array(repeating: p0, count: 16))
+        #expect(await sameTime.evaluationInputs().map(\.id.cohort).sorted() == ["a", "b"])
+        #expect(await sameTime.aggregatesNotScored["m"]?.contains("no distinct event times") == true)
+        #expect(await sameTime.calibration["m"]?.name == "aggregate_not_scored")
+
+        let partial = MonitorState(config: settings, logger: logger)
+        await partial.partitionsAssigned([p0])
+        await partial.eventsTopicHas(partitions: 2)
+        _ = await partial.ingest(events(0..<16), sources: Array(repeating: p0, count: 16))
+        #expect(await partial.evaluationInputs().map(\.id.cohort).sorted() == ["a", "b"])
+        #expect(await partial.aggregatesNotScored["m"]?.contains("owns 1 of the 2 partitions") == true)
+        // Given the other partition too, it owns the model's whole traffic: the aggregate is scored.
+        await partial.partitionsAssigned([p1])
+        _ = await partial.ingest(events(16..<24), sources: Array(repeating: p1, count: 8))
+        #expect(await partial.evaluationInputs().map(\.id.cohort).contains("all"))
+        #expect(await partial.aggregatesNotScored["m"] == nil)
+    }
+
     @Test("revoked partitions take their cohort windows with them")
     func revoke() async throws {
         let state = MonitorState(config: config(store: storePath()), logger: logger)

@@ -24,7 +24,7 @@ struct ReportProfileTests {
             row[shiftedDimension] += shift
             let genuine = i % 2 == 0
             let score = (genuine ? 0.75 : 0.30) + 0.1 * (Double(rng.next() % 1000) / 1000 - 0.5)
-            return InferenceEvent(eventID: "\(cohort)-\(start + i)", timestampMs: 0, model: "m", cohort: cohort, score: score,
+            return InferenceEvent(eventID: "\(cohort)-\(start + i)", timestampMs: Int64(start + i), model: "m", cohort: cohort, score: score,
                                   embedding: row, label: genuine ? 1 : 0)
         }
     }
