@@ -20,7 +20,11 @@ struct StatusController: Sendable {
                 "readiness": await api.readiness().json,
                 "consumer": ["group_id": api.config.kafka.groupID,
                              "topics": [api.config.kafka.eventsTopic] + (api.config.kafka.feedbackTopic.map { [$0] } ?? []),
-                             "assigned_partitions": await api.state.assignedPartitionCount] as [String: Any],
+                             "assigned_partitions": await api.state.assignedPartitionCount,
+                             // What this instance owns now: its partitions and the model/cohort keys they carry.
+                             "partitions": await api.state.ownedPartitions.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+                                 .map { "\($0.topic)/\($0.partition)" },
+                             "keys": await api.state.ownedKeys.map { "\($0.model)/\($0.cohort)" }] as [String: Any],
                 "events": ["accepted": await api.state.accepted, "labelled": await api.state.labelledEvents],
                 "alerts": ["firing": alerts.filter { $0.state == .firing }.count, "pending": alerts.filter { $0.state == .pending }.count],
             ]

@@ -60,6 +60,7 @@ public final class DaemonMetrics: Sendable {
     private static var calibratingName: MetricNameDescriptor { metric("null_calibration_pending", "Windows waiting for their baseline's null calibration at their size.") }
     private static var overrunsName: MetricNameDescriptor { metric("estimator_overruns", unit: "total", "Null calibrations and window evaluations that ran past their budget (evaluation.budget_factor / budget_minimum), by work.") }
     private static var overrunningName: MetricNameDescriptor { metric("estimator_overrunning", "Null calibrations and window evaluations past their budget and still running, by work (/readyz lists them).") }
+    private static var ownedKeysName: MetricNameDescriptor { metric("owned_keys", "Model/cohort keys whose windows this instance owns (fed by its assigned partitions).") }
     private static var aggregateNotScoredName: MetricNameDescriptor { metric("aggregate_not_scored", "1 while the model-wide window (cohort all) is not scored on this instance: it owns only some of the events topic's partitions, or the events carry no event times to compose the cohorts by (/readyz and the log say which); 0 when it is scored.") }
     private static var checkpointFailuresName: MetricNameDescriptor { metric("checkpoint_failures", unit: "total", "Checkpoints that could not be written (retried at the next interval).") }
     private static var checkpointRowsName: MetricNameDescriptor { metric("checkpoint_rows", unit: "total", "Window rows written to the store by checkpoints.") }
@@ -140,6 +141,8 @@ public final class DaemonMetrics: Sendable {
     }
 
     public var nullCalibrationPending: Gauge { registry.makeGauge(descriptor: Self.calibratingName) }
+    public var ownedKeys: Gauge { registry.makeGauge(descriptor: Self.ownedKeysName) }
+
     public func aggregateNotScored(model: String) -> Gauge {
         registry.makeGauge(descriptor: Self.aggregateNotScoredName, labels: [("model", model)])
     }

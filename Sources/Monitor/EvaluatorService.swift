@@ -91,6 +91,7 @@ public struct EvaluatorService: Service {
         await storeCapturedBaselines()
         await refreshBaselines()
         let inputs = await state.evaluationInputs()
+        metrics.ownedKeys.set(Double(await state.ownedKeys.count))
         let notScored = await state.aggregatesNotScored
         for model in Set(notScored.keys).union(inputs.filter { $0.id.cohort == WindowSettings.aggregateCohort }.map(\.id.model)) {
             metrics.aggregateNotScored(model: model).set(notScored[model] == nil ? 0.0 : 1.0)

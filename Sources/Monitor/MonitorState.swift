@@ -159,6 +159,9 @@ public actor MonitorState {
     /// Partitions this instance owns now.
     public var assignedPartitionCount: Int { assigned.count }
 
+    /// The model/cohort keys whose windows this instance owns (fed by its partitions), sorted.
+    public var ownedKeys: [WindowID] { windows.windows.filter { $0.value.source != nil }.keys.sorted() }
+
     /// The consumer has had an assignment from the group (possibly empty: a standby).
     public private(set) var joined = false
 

@@ -117,6 +117,14 @@ struct ScaleOutTests {
             return split.a.consumed + split.b.consumed >= 4_000 && split.a.cohorts.union(split.b.cohorts).count == Self.cohorts.count
         }, "A \(split.a), B \(split.b)")
         #expect(split.a.cohorts.isDisjoint(with: split.b.cohorts) && !split.b.cohorts.isEmpty, "A \(split.a.cohorts.sorted()), B \(split.b.cohorts.sorted())")
+        // /api/v1/status lists what each owns: the partitions split, the keys follow them.
+        let statuses = try await [a, b].asyncMap { instance in
+            let body = try await client.get(url: "http://127.0.0.1:\(instance.port)/api/v1/status", timeoutMs: 10_000).body
+            return try #require((try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["consumer"] as? [String: Any])
+        }
+        let partitions = statuses.map { Set($0["partitions"] as? [String] ?? []) }, keys = statuses.map { Set($0["keys"] as? [String] ?? []) }
+        #expect(partitions[0].isDisjoint(with: partitions[1]) && partitions[0].union(partitions[1]).count == 4, "\(partitions)")
+        #expect(keys[0].union(keys[1]) == Set(Self.cohorts.map { "m/\($0)" }) && keys[0].isDisjoint(with: keys[1]), "\(keys)")
         try await Task.sleep(for: .seconds(3))  // B's checkpoint commits what it consumed
         let bConsumed = await b.progress(client).consumed
         #expect(bConsumed > 0)
@@ -158,5 +166,13 @@ struct ScaleOutTests {
         let consumer = (body["checks"] as? [String: Any])?["consumer"] as? [String: Any]
         #expect(consumer?["standby"] as? Bool == true && consumer?["assigned_partitions"] as? Int == 0, "\(body)")
         #expect(((body["checks"] as? [String: Any])?["models"] as? [String: Any]).map { ($0["m"] as? [String: Any])?["status"] as? String } == "standby")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
     }
 }
