@@ -118,30 +118,14 @@ struct EstimatorOverrunTests {
 
         #expect(daemon.stop() == 0, "\(daemon.log.suffix(3000))")
         // baseline show lists the baseline's calibrations past their budget, each finished.
-        let show = try Self.run([TwinwatchProcess.binary.path, "baseline", "show", "1", "--db", store, "--json"])
+        let show = try OperationsSurfaceTests.run(TwinwatchProcess.binary.path, ["baseline", "show", "1", "--db", store, "--json"])
         #expect(show.status == 0, "\(show.output)")
         let detail = try #require(try JSONSerialization.jsonObject(with: Data(show.output.utf8)) as? [String: Any])
         let rows = try #require(detail["overruns"] as? [[String: Any]])
         let calibrations = rows.filter { $0["work"] as? String == "calibration" }
         #expect(calibrations.count >= 4 && calibrations.allSatisfy { $0["outcome"] as? String == "finished" && ($0["seconds"] as? Double ?? 0) > 0 },
                 "\(rows.prefix(6))")
-        let text = try Self.run([TwinwatchProcess.binary.path, "baseline", "show", "1", "--db", store])
+        let text = try OperationsSurfaceTests.run(TwinwatchProcess.binary.path, ["baseline", "show", "1", "--db", store])
         #expect(text.output.contains("estimator work past its budget") && text.output.contains("finished after"), "\(text.output)")
-    }
-
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        var environment = ProcessInfo.processInfo.environment
-        environment["SWIFT_BACKTRACE"] = "enable=no"
-        process.environment = environment
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
