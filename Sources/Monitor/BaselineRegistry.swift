@@ -183,14 +183,9 @@ actor BaselineRegistry {
             let null = try await offload(on: calibrationQueue) { [resamples, threads, configuration, work] in
                 // Timed from when it runs: calibrations wait their turn on the one queue.
                 let item = work.begin(.calibration, model: model, cohort: key.cohort, baselineID: key.baselineID, windowSize: size, budget: budget)
-                do {
-                    let null = try NullCalibration.calibrate(baseline: rows, windowSize: size, configuration: configuration, resamples: resamples,
-                                                             seed: Self.splitSeed, threads: threads)
-                    work.end(item)
-                    return null
-                } catch {
-                    work.end(item, failed: true)
-                    throw error
+                return try work.run(item) {
+                    try NullCalibration.calibrate(baseline: rows, windowSize: size, configuration: configuration, resamples: resamples,
+                                                  seed: Self.splitSeed, threads: threads)
                 }
             }
             try await store.saveNull(null, baselineID: key.baselineID, configuration: label)

@@ -81,6 +81,18 @@ public final class EstimatorWork: Sendable {
         if wasOverrunning { onReport(.ended(item, seconds: (ContinuousClock.now - item.started) / .seconds(1), failed: failed)) }
     }
 
+    /// Runs `body` as `item` (from `begin`), which ends when it returns or throws (failed).
+    public func run<T>(_ item: Item, _ body: () throws -> T) rethrows -> T {
+        do {
+            let result = try body()
+            end(item)
+            return result
+        } catch {
+            end(item, failed: true)
+            throw error
+        }
+    }
+
     /// Items past their budget and still running, oldest first.
     public var overrunning: [Item] {
         running.withLock { r in r.overrunning.compactMap { r.items[$0] } }.sorted { $0.started < $1.started }

@@ -240,14 +240,7 @@ public struct EvaluatorService: Service {
                 referenceRows: reference.summary.rows, windowRows: window.rows, dimensions: window.cols, configuration: reference.summary.configuration))
             let item = work.begin(.evaluation, model: model, cohort: cohort, baselineID: reference.baseline.id, windowSize: window.rows, budget: budget)
             let evaluated = try await offload(within: budget) { [work] in
-                do {
-                    let result = (try reference.summary.evaluate(window), HealthSignals(window))
-                    work.end(item)
-                    return result
-                } catch {
-                    work.end(item, failed: true)
-                    throw error
-                }
+                try work.run(item) { (try reference.summary.evaluate(window), HealthSignals(window)) }
             }
             // Past its budget (reported by `work`): the round goes on; the window stays due.
             guard let (scores, health) = evaluated else { return .skipped }
