@@ -22,6 +22,12 @@ public struct DeadLetterQueue: Sendable {
         ])
     }
 
+    /// The producer's `message.max.bytes` that admits the dead letter of any event the decoder takes
+    /// in: `maxEventBytes` plus 64 KiB for the key, the two headers and the record framing.
+    /// librdkafka's default (1 000 000) is below the default `max_event_bytes` (1 MiB): an event just
+    /// under it was refused, and then its dead letter could not be produced either.
+    public static func producerMessageMaxBytes(maxEventBytes: Int) -> Int { max(1_000_000, maxEventBytes + 65_536) }
+
     /// Waits until everything sent is acknowledged by the brokers.
     public func flush(timeoutMs: Int32 = 10_000) async throws(KafkaError) { try await producer.flush(timeoutMs: timeoutMs) }
 }

@@ -11,14 +11,24 @@ import Synchronization
 public final class KafkaProducer: @unchecked Sendable {
     private let handle: OpaquePointer
     private let reports: DeliveryReports
+    private let queueFullWait: Duration
+    /// Set when a produce gave up on a full queue, cleared by the next that enqueues: while the
+    /// queue stays full (brokers unreachable) later produces fail at once instead of each waiting.
+    private let queueStuck = Atomic<Bool>(false)
 
-    /// A producer for `brokers`; `overrides` are passed to librdkafka unchanged.
-    public init(brokers: [String], overrides: [String: String] = [:], logger: Logger = Logger(label: "twinwatch.kafka.producer")) throws(KafkaError) {
+    /// How long `produce` waits for room in a full queue by default before failing.
+    public static let defaultQueueFullWait: Duration = .seconds(5)
+
+    /// A producer for `brokers`; `overrides` are passed to librdkafka unchanged. `queueFullWait`:
+    /// how long `produce` waits for room in librdkafka's queue before failing.
+    public init(brokers: [String], overrides: [String: String] = [:], logger: Logger = Logger(label: "twinwatch.kafka.producer"),
+                queueFullWait: Duration = KafkaProducer.defaultQueueFullWait) throws(KafkaError) {
         var config = RDKafkaConfig(overrides)
         config["bootstrap.servers"] = brokers.joined(separator: ",")
         let reports = DeliveryReports(logger: logger)
         handle = try makeClient(RD_KAFKA_PRODUCER, config) { reports.register(on: $0) }
         self.reports = reports
+        self.queueFullWait = queueFullWait
     }
 
     deinit {
@@ -31,9 +41,13 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Messages librdkafka gave up on (after its own retries).
     public var failed: Int { reports.failed.load(ordering: .relaxed) }
 
-    /// Enqueues one message; when librdkafka's queue is full, waits for room (backpressure).
+    /// Enqueues one message; when librdkafka's queue is full, waits for room (backpressure) at most
+    /// `queueFullWait`, then throws — the caller is on the cooperative pool (ingest), and an
+    /// unbounded wait there stalled ingest until the watchdog killed the process. While the queue
+    /// stays full after such a failure, later calls throw at once.
     public func produce(topic: String, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
                         partition: Int32 = -1) throws(KafkaError) {
+        let deadline = ContinuousClock.now + queueFullWait
         while true {
             var hdrs: OpaquePointer? = nil
             if !headers.isEmpty {
@@ -46,11 +60,19 @@ public final class KafkaProducer: @unchecked Sendable {
                 }
             }
             if err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                queueStuck.store(false, ordering: .relaxed)
                 rd_kafka_poll(handle, 0)
                 return
             }
             if let hdrs { rd_kafka_headers_destroy(hdrs) }
-            guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else { throw KafkaError(.produce, "produce to \(topic)", err) }
+            guard err == RD_KAFKA_RESP_ERR__QUEUE_FULL else {
+                throw KafkaError(.produce, "produce of \(value.count) bytes to \(topic)", err)
+            }
+            if queueStuck.load(ordering: .relaxed) || ContinuousClock.now >= deadline {
+                queueStuck.store(true, ordering: .relaxed)
+                throw KafkaError(.produce, "produce to \(topic): librdkafka's queue stayed full for \(queueFullWait) "
+                                 + "(\(rd_kafka_outq_len(handle)) messages waiting; brokers unreachable or slower than the input?)", err)
+            }
             rd_kafka_poll(handle, 100)
         }
     }

@@ -46,7 +46,12 @@ public struct Daemon: Sendable {
             brokers: config.kafka.brokers, groupID: groupID, overrides: config.kafka.librdkafka, logger: logger,
             checkpointedOffsets: { partitions, committed in Self.checkpointedOffsets(store, groupID: groupID, partitions, committed: committed, logger) },
             onStatistics: { metrics.record($0) })
-        let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: RDKafkaConfig.producerProperties(config.kafka.librdkafka), logger: logger)
+        var producerProperties = RDKafkaConfig.producerProperties(config.kafka.librdkafka)
+        // Dead letters carry refused events of up to max_event_bytes; a smaller limit set by the
+        // user is raised, since it would make exactly those events' dead letters fail.
+        let messageMaxBytes = DeadLetterQueue.producerMessageMaxBytes(maxEventBytes: config.kafka.maxEventBytes)
+        if Int(producerProperties["message.max.bytes"] ?? "") ?? 0 < messageMaxBytes { producerProperties["message.max.bytes"] = "\(messageMaxBytes)" }
+        let producer = try KafkaProducer(brokers: config.kafka.brokers, overrides: producerProperties, logger: logger)
         try consumer.subscribe([config.kafka.eventsTopic] + (config.kafka.feedbackTopic.map { [$0] } ?? []))
         let known = config.models.isEmpty ? nil : Set(config.models.map(\.name))
         let decoder = EventDecoder(dimensions: config.modelDimensions, knownModels: known, maxBytes: config.kafka.maxEventBytes)
