@@ -17,6 +17,8 @@ import TwinwatchCore
 @Suite("Estimator work past its budget, against a live daemon", .serialized)
 struct EstimatorOverrunTests {
     private static let dimension = 48
+    /// Event time of event 0 (event i at start + i ms).
+    private static let start = WallClock.nowMs()
 
     private func config(brokers: String, store: String) -> String {
         """
@@ -53,7 +55,8 @@ struct EstimatorOverrunTests {
         var rng = SplitMix64(seed: UInt64(range.lowerBound) &+ 77)
         return range.map { i in
             let embedding = (0..<Self.dimension).map { _ in Float((min(max(0.3 * rng.gaussian(), -1), 1) * 127).rounded() / 127) }
-            return InferenceEvent(eventID: "e-\(i)", timestampMs: WallClock.nowMs(), model: "q8", cohort: ["a", "b", "c"][i % 3],
+            // One millisecond apart: the model aggregate is composed (and calibrated) in event time.
+            return InferenceEvent(eventID: "e-\(i)", timestampMs: Self.start + Int64(i), model: "q8", cohort: ["a", "b", "c"][i % 3],
                                   score: 0.5, embedding: embedding)
         }
     }

@@ -18,6 +18,8 @@ import TwinwatchCore
 struct OperationsSurfaceTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     private let cohorts = ["c0", "c1", "c2"]
+    /// Event time of event 0 (event i at start + i ms).
+    private static let start = WallClock.nowMs()
 
     private func config(brokers: String, store: String, rules: String) -> String {
         """
@@ -88,7 +90,9 @@ struct OperationsSurfaceTests {
         return range.map { i in
             let genuine = i % 2 == 0
             let score = (genuine ? 0.7 : 0.4) + 0.1 * rng.gaussian()
-            return InferenceEvent(eventID: "e-\(i)", timestampMs: WallClock.nowMs(), model: "m", cohort: cohorts[i % 3], score: min(max(score, 0), 1),
+            // One millisecond apart: the model aggregate is composed in event time (events of one
+            // millisecond have no order, and such a window is not scored).
+            return InferenceEvent(eventID: "e-\(i)", timestampMs: Self.start + Int64(i), model: "m", cohort: cohorts[i % 3], score: min(max(score, 0), 1),
                                   embedding: embeddings.row(using: &rng), decision: i % 10 == 0 ? "review" : "accept",
                                   status: i % 25 == 0 ? "error" : "ok", latencyMs: 5 + Double(i % 40), label: inlineLabels ? (genuine ? 1 : 0) : nil)
         }

@@ -16,6 +16,8 @@ import TwinwatchCore
 @Suite("Scale-out: two instances in one group", .serialized)
 struct ScaleOutTests {
     private static let cohorts = (0..<8).map { "c\($0)" }
+    /// Event time of event 0 (event i at start + i ms).
+    private static let start = WallClock.nowMs()
 
     private func config(brokers: String, store: String, name: String) -> String {
         """
@@ -46,7 +48,7 @@ struct ScaleOutTests {
     private func events(_ range: Range<Int>) -> [InferenceEvent] {
         var rng = SplitMix64(seed: UInt64(range.lowerBound) &+ 5)
         return range.map { i in
-            InferenceEvent(eventID: "e-\(i)", timestampMs: WallClock.nowMs(), model: "m", cohort: Self.cohorts[i % Self.cohorts.count],
+            InferenceEvent(eventID: "e-\(i)", timestampMs: Self.start + Int64(i), model: "m", cohort: Self.cohorts[i % Self.cohorts.count],
                            score: 0.5, embedding: (0..<8).map { _ in Float(rng.gaussian()) })
         }
     }
