@@ -4,13 +4,13 @@ import Logging
 import Synchronization
 import TwinwatchCore
 
-/// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
-/// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys
-/// the `rd_kafka_t` before releasing it.
 /// Where a checkpointing owner's assigned partitions start: given the partitions and the group's
 /// committed offsets of them (nil when unknown), the offsets to start at (absent: the group's commit).
 public typealias StartOffsets = @Sendable (_ partitions: [TopicPartition], _ committed: [TopicPartition: Int64]?) -> [TopicPartition: Int64]
 
+/// Receives librdkafka's callbacks (rebalance, statistics) on the poll thread and forwards them.
+/// Reached from C through an unretained `Unmanaged` pointer: the consumer owns it and destroys
+/// the `rd_kafka_t` before releasing it.
 final class ConsumerCallbacks: LibrdkafkaClientContext, @unchecked Sendable {
     let continuation: AsyncStream<ConsumerEvent>.Continuation
     let onStatistics: @Sendable (ConsumerStatistics) -> Void
