@@ -1,4 +1,5 @@
 import Alerting
+import DriftEstimators
 import EventCodec
 import KafkaIO
 import Prometheus
@@ -196,7 +197,7 @@ public final class DaemonMetrics: Sendable {
                            pValue(model: key.model, cohort: key.cohort, estimator: estimator),
                            z(model: key.model, cohort: key.cohort, estimator: estimator)]
             }
-            for signal in ["total_variance", "mean_pairwise_cosine", "effective_rank", "nan_rate", "inf_rate", "zero_vector_rate"] {
+            for signal in HealthSignals.seriesNames {
                 gauges.append(health(model: key.model, cohort: key.cohort, signal: signal))
             }
             for (name, descriptor) in Self.rateName {
@@ -374,4 +375,14 @@ public struct IngestTally: Sendable {
     public var lag: Int64?
     /// Alert gauge series exported so far ("rule/severity").
     var alertSeries: Set<String> = []
+}
+
+extension HealthSignals {
+    /// The `signal` label of each `twinwatch_embedding_health` series, in `series` order.
+    static let seriesNames = ["total_variance", "mean_pairwise_cosine", "effective_rank", "nan_rate", "inf_rate", "zero_vector_rate"]
+
+    /// This window's value of each series, labelled.
+    var series: [(String, Double)] {
+        Array(zip(Self.seriesNames, [totalVariance, meanPairwiseCosine, effectiveRank, nanRate, infRate, zeroVectorRate]))
+    }
 }

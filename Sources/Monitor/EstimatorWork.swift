@@ -13,6 +13,9 @@ import TwinwatchCore
 public final class EstimatorWork: Sendable {
     public enum Kind: String, Sendable, CaseIterable {
         case calibration, evaluation
+
+        /// How logs name it.
+        public var activity: String { self == .calibration ? "null calibration" : "window evaluation" }
     }
 
     /// One computation: what it is for, when it started and how long it may take.
@@ -65,7 +68,7 @@ public final class EstimatorWork: Sendable {
             r.items[item.id] = item
             return item
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: budget.nanoseconds))) { [self] in
+        DispatchQueue.global().asyncAfter(deadline: .after(budget)) { [self] in
             let overran = running.withLock { r in r.items[item.id] != nil && r.overrunning.insert(item.id).inserted }
             if overran { onReport(.overrun(item)) }
         }

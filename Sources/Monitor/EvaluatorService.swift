@@ -291,9 +291,7 @@ public struct EvaluatorService: Service {
             let perDimension = w1.normalized.isEmpty ? w1.vector : w1.normalized
             for (j, value) in perDimension.enumerated() { metrics.w1Dimension(model: model, dimension: j).set(value) }
         }
-        for (signal, value) in [("total_variance", e.health.totalVariance), ("mean_pairwise_cosine", e.health.meanPairwiseCosine),
-                                ("effective_rank", e.health.effectiveRank), ("nan_rate", e.health.nanRate), ("inf_rate", e.health.infRate),
-                                ("zero_vector_rate", e.health.zeroVectorRate)] {
+        for (signal, value) in e.health.series {
             metrics.health(model: model, cohort: cohort, signal: signal).set(value)
         }
         if let shift = e.scoreShift { metrics.scoreShift(model: model, cohort: cohort).set(shift.relativeChange) }

@@ -185,7 +185,8 @@ public actor MonitorState {
     /// which the estimators would call drift — and `aggregatesNotScored` says why.
     public func evaluationInputs() -> [EvaluationInput] {
         var inputs: [EvaluationInput] = []
-        var blocked: [String: String] = [:]
+        var blocked: [String: String] = [:], scored: Set<String> = []
+        let partial = aggregateBlocker()
         for (key, tracked) in windows.windows.sorted(by: { $0.key < $1.key }) {
             guard let m = windows.evaluableRows(tracked) else { continue }
             guard key.cohort == WindowSettings.aggregateCohort else {
@@ -194,10 +195,11 @@ public actor MonitorState {
                 continue
             }
             // The aggregate in event time across its cohorts (see `aggregateRows`).
-            if let why = aggregateBlocker() {
+            if let why = partial {
                 blocked[key.model] = why
             } else if let (matrix, scores) = windows.aggregateRows(model: key.model, count: m) {
                 inputs.append(EvaluationInput(id: key, window: matrix, scores: scores, heldRows: tracked.window.count, appended: tracked.window.appended))
+                scored.insert(key.model)
             } else {
                 blocked[key.model] = "the cohort windows do not give \(m) rows in event time: the events carry no distinct event times "
                     + "(no ts, and no broker message timestamps), or too few rows lie below the cohorts' common watermark yet"
@@ -207,7 +209,7 @@ public actor MonitorState {
             logger.warning("model aggregate not scored", metadata: ["model": "\(model)", "reason": "\(why)"])
             calibration[model] = .aggregateNotScored(why)
         }
-        for model in aggregatesNotScored.keys where blocked[model] == nil && inputs.contains(where: { $0.id.model == model && $0.id.cohort == WindowSettings.aggregateCohort }) {
+        for model in aggregatesNotScored.keys where scored.contains(model) {
             logger.info("model aggregate scored again", metadata: ["model": "\(model)"])
             aggregatesNotScored[model] = nil
         }

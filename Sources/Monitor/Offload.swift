@@ -15,7 +15,7 @@ func offload<T: Sendable>(on queue: DispatchQueue = .global(), _ work: @escaping
 func offload<T: Sendable>(within budget: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T? {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T?, any Error>) in
         let once = ResumeOnce(continuation)
-        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: budget.nanoseconds))) { once.resume(with: .success(nil)) }
+        DispatchQueue.global().asyncAfter(deadline: .after(budget)) { once.resume(with: .success(nil)) }
         DispatchQueue.global().async { once.resume(with: Result { try work() }.map { Optional($0) }) }
     }
 }
@@ -27,4 +27,9 @@ private final class ResumeOnce<T: Sendable>: Sendable {
     init(_ continuation: CheckedContinuation<T?, any Error>) { self.continuation = Mutex(continuation) }
 
     func resume(with result: Result<T?, any Error>) { continuation.withLock { $0.take() }?.resume(with: result) }
+}
+
+extension DispatchTime {
+    /// Now plus `duration` (saturating).
+    static func after(_ duration: Duration) -> DispatchTime { .now() + .nanoseconds(Int(clamping: duration.nanoseconds)) }
 }

@@ -22,13 +22,13 @@ public struct OverrunReporter: Sendable {
         case .overrun(let item):
             metrics.estimatorOverruns(item.kind).increment()
             metrics.estimatorOverrunning(item.kind).increment()
-            logger.error("\(item.kind == .calibration ? "null calibration" : "window evaluation") still running past its budget",
+            logger.error("\(item.kind.activity) still running past its budget",
                          metadata: Self.metadata(item).merging([
                              "consequence": "\(item.kind == .calibration ? "the window is not scored until it ends" : "the round goes on without it; the window is evaluated again once it ends")",
                          ]) { a, _ in a })
         case .ended(let item, let seconds, let failed):
             metrics.estimatorOverrunning(item.kind).decrement()
-            logger.warning("\(item.kind == .calibration ? "null calibration" : "window evaluation") past its budget has ended",
+            logger.warning("\(item.kind.activity) past its budget has ended",
                            metadata: Self.metadata(item).merging(["seconds": "\(seconds)", "failed": "\(failed)"]) { a, _ in a })
         }
         Task { await ledger.record(report) }
